@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/leakfix/leakfix/report"
+	"github.com/leakfix/leakfix/rules"
+	"github.com/leakfix/leakfix/scanner"
+)
+
+// newFlagSet makes a flag set whose --help prints usage and examples to
+// stdout and whose errors are usage errors (exit 2).
+func newFlagSet(e *env, name, usage, examples string) *flag.FlagSet {
+	fs := flag.NewFlagSet("leakfix "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: leakfix %s\n\n", usage)
+		fmt.Fprintln(w, "Flags:")
+		fs.PrintDefaults()
+		if examples != "" {
+			fmt.Fprintf(w, "\nExamples:\n%s\n", examples)
+		}
+	}
+	return fs
+}
+
+// parseArgs parses flags that may come before, between or after
+// positional arguments (`leakfix scan . --format json`), as users of
+// gitleaks and trufflehog expect. A lone "-" is a positional (stdin).
+func parseArgs(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fs.SetOutput(e.stdout)
+			fs.Usage()
+			return nil, &exitError{code: 0}
+		}
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &exitError{code: 2}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// reportFlags are the flags every command that writes findings shares.
+type reportFlags struct {
+	format      string
+	output      string
+	config      string
+	baseline    string
+	showSecrets bool
+	noColor     bool
+	quiet       bool
+	verbose     bool
+	category    string
+}
+
+func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
+	fs.StringVar(&rf.format, "format", "text", "report format: text, json or sarif")
+	fs.StringVar(&rf.output, "output", "", "write the report to `FILE` (atomically) instead of stdout")
+	fs.StringVar(&rf.config, "config", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
+	fs.StringVar(&rf.baseline, "baseline", "", "report only findings whose fingerprints are not in this earlier JSON report `FILE`")
+	fs.BoolVar(&rf.showSecrets, "show-secrets", false, "print raw secret values in the report (never the default)")
+	fs.BoolVar(&rf.noColor, "no-color", false, "no ANSI colour in text output (NO_COLOR is honoured too)")
+	fs.BoolVar(&rf.quiet, "quiet", false, "print nothing on stderr but errors")
+	fs.BoolVar(&rf.verbose, "verbose", false, "say more on stderr (never a secret)")
+	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF automationDetails.id, so tree and history scans upload as separate analyses")
+}
+
+func (rf *reportFlags) validate() error {
+	switch rf.format {
+	case report.FormatText, report.FormatJSON, report.FormatSARIF:
+		return nil
+	}
+	return usageError("--format %q: want text, json or sarif", rf.format)
+}
+
+// loadConfig picks the rule pack: --config, else a config file at the
+// repository root (leakfix's own first, then gitleaks'), else the default.
+func loadConfig(e *env, rf *reportFlags, root string) (*rules.Config, error) {
+	if rf.config != "" {
+		cfg, err := rules.LoadFile(rf.config)
+		if err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
+		return cfg, nil
+	}
+	if path := discoverConfig(root); path != "" {
+		if rf.verbose {
+			fmt.Fprintf(e.stderr, "leakfix: using rule pack %s\n", path)
+		}
+		cfg, err := rules.LoadFile(path)
+		if err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
+		return cfg, nil
+	}
+	cfg, err := rules.Default()
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return cfg, nil
+}
+
+// ConfigNames are the files discovered at the repository root, in order.
+var configNames = []string{".leakfix.toml", ".gitleaks.toml", "gitleaks.toml"}
+
+func discoverConfig(root string) string {
+	dir := repoRootOf(root)
+	for _, n := range configNames {
+		p := filepath.Join(dir, n)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+// repoRootOf returns the git work tree containing path, or path's
+// directory when it is in none.
+func repoRootOf(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+		abs = filepath.Dir(abs)
+	}
+	for dir := abs; ; {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return abs
+		}
+		dir = parent
+	}
+}
+
+// loadIgnoreFile reads .leakfixignore: one fingerprint per line, # comments.
+func loadIgnoreFile(root string) (map[string]bool, error) {
+	path := filepath.Join(repoRootOf(root), ".leakfixignore")
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read .leakfixignore: %w", err)
+	}
+	defer f.Close()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		if line != "" {
+			out[line] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// applyBaseline drops findings whose fingerprints an earlier report holds.
+func applyBaseline(findings []scanner.Finding, path string) ([]scanner.Finding, error) {
+	if path == "" {
+		return findings, nil
+	}
+	old, err := report.ReadJSON(path)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("--baseline: %w", err)}
+	}
+	known := map[string]bool{}
+	for _, f := range old {
+		known[f.Fingerprint] = true
+	}
+	kept := findings[:0]
+	for _, f := range findings {
+		if !known[f.Fingerprint] {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
+}
+
+// writeReport writes the report to --output atomically, or to stdout.
+func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Finding) error {
+	opts := report.Options{
+		Format:      rf.format,
+		ShowSecrets: rf.showSecrets,
+		Category:    rf.category,
+		ToolVersion: version,
+		Rules:       cfg,
+	}
+	if rf.output == "" {
+		opts.Color = rf.format == report.FormatText && e.stdoutIsTTY && !rf.noColor && e.getenv("NO_COLOR") == ""
+		return report.Write(e.stdout, findings, opts)
+	}
+	// A report with secrets in it is as sensitive as the values file.
+	perm := os.FileMode(0o644)
+	if rf.showSecrets {
+		perm = 0o600
+	}
+	return report.WriteFileAtomic(rf.output, perm, func(w io.Writer) error {
+		return report.Write(w, findings, opts)
+	})
+}
+
+// warner prints operational messages on stderr unless --quiet.
+func warner(e *env, quiet bool) func(string) {
+	return func(msg string) {
+		if !quiet {
+			fmt.Fprintf(e.stderr, "leakfix: %s\n", msg)
+		}
+	}
+}

@@ -1,0 +1,205 @@
+// Package report writes findings as text for people, JSON for programs and
+// SARIF 2.1.0 for GitHub code scanning. Every writer redacts secrets unless
+// told otherwise: redaction happens here, once, on the way out.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/leakfix/leakfix/rules"
+	"github.com/leakfix/leakfix/scanner"
+)
+
+// Formats the writers support.
+const (
+	FormatText  = "text"
+	FormatJSON  = "json"
+	FormatSARIF = "sarif"
+)
+
+// Options control how findings are written.
+type Options struct {
+	Format      string
+	ShowSecrets bool          // write raw secrets (only with --show-secrets)
+	Color       bool          // ANSI colour in text
+	Category    string        // SARIF automationDetails.id
+	ToolVersion string        // SARIF tool.driver.version
+	Rules       *rules.Config // rule metadata for SARIF; may be nil
+}
+
+// Write renders findings in opts.Format.
+func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
+	out := prepare(findings, opts.ShowSecrets)
+	switch opts.Format {
+	case "", FormatText:
+		return writeText(w, out, opts)
+	case FormatJSON:
+		return WriteJSON(w, out)
+	case FormatSARIF:
+		return writeSARIF(w, out, opts)
+	}
+	return fmt.Errorf("unknown format %q (want text, json or sarif)", opts.Format)
+}
+
+// prepare returns redacted copies unless secrets are to be shown.
+func prepare(findings []scanner.Finding, show bool) []scanner.Finding {
+	out := make([]scanner.Finding, len(findings))
+	for i, f := range findings {
+		if show {
+			out[i] = f
+		} else {
+			out[i] = f.Redacted()
+		}
+	}
+	return out
+}
+
+// WriteJSON writes findings as DESIGN.md's JSON array. Callers outside this
+// package must pass already-redacted findings.
+func WriteJSON(w io.Writer, findings []scanner.Finding) error {
+	if findings == nil {
+		findings = []scanner.Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(findings)
+}
+
+// ReadJSON reads a JSON report back (for --from, baselines).
+func ReadJSON(path string) ([]scanner.Finding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read report: %w", err)
+	}
+	var fs []scanner.Finding
+	if err := json.Unmarshal(data, &fs); err != nil {
+		return nil, fmt.Errorf("%s is not a leakfix JSON report: %w", path, err)
+	}
+	return fs, nil
+}
+
+// WriteFileAtomic writes a file through a temporary file in the same
+// directory and a rename, so a failed or interrupted run never leaves a
+// half-written report behind. perm applies to the final file.
+func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+func writeText(w io.Writer, findings []scanner.Finding, opts Options) error {
+	paint := func(code, s string) string {
+		if !opts.Color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	sevColor := map[string]string{"critical": ansiRed + ansiBold, "high": ansiRed, "medium": ansiYellow, "low": ansiDim}
+	bySeverity := map[string]int{}
+	files := map[string]bool{}
+	for _, f := range findings {
+		bySeverity[f.Severity]++
+		files[f.File] = true
+		loc := fmt.Sprintf("%s:%d:%d", f.File, f.StartLine, f.StartColumn)
+		if f.InMessage {
+			loc = "commit message"
+		}
+		if _, err := fmt.Fprintf(w, "%s  %s  %s  %s\n", paint(ansiBold, loc),
+			paint(sevColor[f.Severity], f.Severity), paint(ansiCyan, f.RuleID), f.Description); err != nil {
+			return err
+		}
+		if f.Commit != "" {
+			summary := f.Message
+			if len(summary) > 72 {
+				summary = summary[:72] + "…"
+			}
+			fmt.Fprintf(w, "    commit %s  %s  %s  %s\n", shortSHA(f.Commit), f.Author, f.Date, summary)
+		}
+		if line := strings.TrimSpace(f.Line); line != "" && len(line) <= 240 {
+			fmt.Fprintf(w, "    %s\n", paint(ansiDim, line))
+		} else if f.Match != "" && !strings.Contains(f.Match, "\n") {
+			fmt.Fprintf(w, "    %s\n", paint(ansiDim, f.Match))
+		}
+		extra := []string{"provider " + f.Provider}
+		if f.SecretName != "" {
+			extra = append(extra, "vault name "+f.SecretName)
+		}
+		if f.Encoding != "" {
+			extra = append(extra, "decoded from "+f.Encoding)
+		}
+		extra = append(extra, "fingerprint "+f.Fingerprint)
+		fmt.Fprintf(w, "    %s\n\n", paint(ansiDim, strings.Join(extra, " · ")))
+	}
+	if len(findings) == 0 {
+		_, err := fmt.Fprintln(w, "no secrets found")
+		return err
+	}
+	var parts []string
+	for _, s := range []string{"critical", "high", "medium", "low"} {
+		if n := bySeverity[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+		}
+	}
+	_, err := fmt.Fprintf(w, "%d finding(s) in %d file(s): %s\n", len(findings), len(files), strings.Join(parts, ", "))
+	return err
+}
+
+func shortSHA(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// usedRules returns the ids of rules that have findings, sorted.
+func usedRules(findings []scanner.Finding) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, f := range findings {
+		if !seen[f.RuleID] {
+			seen[f.RuleID] = true
+			ids = append(ids, f.RuleID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}

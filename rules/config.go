@@ -1,0 +1,556 @@
+// Package rules holds the rule type, the TOML rule-pack format (a superset
+// of gitleaks' config), the embedded default pack, and loading and
+// validation. It knows nothing of files, git or reports: the scanner turns
+// rules into findings.
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is a decoded, validated and compiled rule pack.
+type Config struct {
+	Title      string       `toml:"title"`
+	MinVersion string       `toml:"minVersion"`
+	Extend     Extend       `toml:"extend"`
+	Rules      []*Rule      `toml:"rules"`
+	Allowlist  *Allowlist   `toml:"allowlist"`  // gitleaks' older single global table
+	Allowlists []*Allowlist `toml:"allowlists"` // gitleaks' newer array form
+
+	// Source names where the pack came from ("default" for the embedded
+	// pack, else a file path); every error message carries it.
+	Source string `toml:"-"`
+}
+
+// Extend says which pack this one builds on, in gitleaks' format.
+type Extend struct {
+	Path          string   `toml:"path"`
+	URL           string   `toml:"url"`
+	UseDefault    bool     `toml:"useDefault"`
+	DisabledRules []string `toml:"disabledRules"`
+}
+
+// Rule is one detector. The first block of fields is gitleaks' format,
+// read unchanged; the second block is leakfix's own.
+type Rule struct {
+	ID          string       `toml:"id"`
+	Description string       `toml:"description"`
+	Regex       string       `toml:"regex"`
+	SecretGroup int          `toml:"secretGroup"`
+	Entropy     float64      `toml:"entropy"`
+	Keywords    []string     `toml:"keywords"`
+	Path        string       `toml:"path"`
+	Tags        []string     `toml:"tags"`
+	SkipReport  bool         `toml:"skipReport"`
+	Allowlists  []*Allowlist `toml:"allowlists"`
+	Allowlist   *Allowlist   `toml:"allowlist"` // gitleaks' older per-rule table
+
+	Provider    string   `toml:"provider"`
+	Severity    string   `toml:"severity"`
+	Confidence  string   `toml:"confidence"`
+	Name        string   `toml:"name"`
+	Examples    []string `toml:"examples"`
+	Negatives   []string `toml:"negatives"`
+	ExampleFile string   `toml:"exampleFile"`
+	// Multiline widens the window the regex sees after a keyword hit from
+	// a few lines to 32 KiB, for secrets that span lines (private keys).
+	Multiline bool `toml:"multiline"`
+
+	// Line is the 1-based line of the rule's [[rules]] header.
+	Line int `toml:"-"`
+	// Order is the rule's position in the merged pack; earlier wins ties.
+	Order int `toml:"-"`
+
+	pattern Pattern
+	pathRe  *regexp.Regexp
+}
+
+// Allowlist suppresses findings, globally or for one rule, in gitleaks'
+// semantics: with condition OR (the default) any criterion suppresses;
+// with AND every criterion given must hold.
+type Allowlist struct {
+	Description string   `toml:"description"`
+	Condition   string   `toml:"condition"`
+	Commits     []string `toml:"commits"`
+	Paths       []string `toml:"paths"`
+	Regexes     []string `toml:"regexes"`
+	RegexTarget string   `toml:"regexTarget"`
+	StopWords   []string `toml:"stopwords"`
+	TargetRules []string `toml:"targetRules"`
+
+	paths   []*regexp.Regexp
+	regexes []Pattern
+}
+
+// Severities and confidences, most severe first.
+var (
+	severities   = []string{"critical", "high", "medium", "low"}
+	confidences  = []string{"high", "medium", "low"}
+	regexTargets = []string{"", "secret", "match", "line"}
+	conditions   = []string{"", "OR", "AND"}
+)
+
+// Pattern returns the rule's compiled regex.
+func (r *Rule) Pattern() Pattern { return r.pattern }
+
+// PathRegexp returns the compiled path filter, or nil.
+func (r *Rule) PathRegexp() *regexp.Regexp { return r.pathRe }
+
+// HasTag reports whether the rule carries tag.
+func (r *Rule) HasTag(tag string) bool {
+	for _, t := range r.Tags {
+		if strings.EqualFold(t, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// ConfidenceRank orders confidences: higher is surer.
+func ConfidenceRank(c string) int {
+	switch c {
+	case "high":
+		return 3
+	case "medium":
+		return 2
+	case "low":
+		return 1
+	}
+	return 0
+}
+
+// SecuritySeverity maps a severity to GitHub's numeric scale (over 9.0 is
+// critical, 7.0–8.9 high, 4.0–6.9 medium, under 4.0 low).
+func SecuritySeverity(sev string) string {
+	switch sev {
+	case "critical":
+		return "9.5"
+	case "high":
+		return "8.0"
+	case "medium":
+		return "5.5"
+	default:
+		return "3.0"
+	}
+}
+
+// TagWeakDefault marks rules that find a fallback literal for a secret
+// setting (`os.getenv("JWT_SECRET", "dev")`): a class of its own, reported
+// at lower severity and fixed by removing the fallback, not by vaulting it.
+const TagWeakDefault = "weak-default"
+
+// TagGeneric marks catch-all rules, which lose to any specific rule that
+// matches the same secret.
+const TagGeneric = "generic"
+
+// LoadFile reads, decodes and compiles a pack from disk, resolving
+// [extend] relative to the file.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read rule pack: %w", err)
+	}
+	return load(path, data, 0)
+}
+
+// Parse decodes and compiles a pack held in memory. source names it in
+// errors; a relative [extend] path is resolved against source's directory.
+func Parse(source string, data []byte) (*Config, error) {
+	return load(source, data, 0)
+}
+
+const maxExtendDepth = 4
+
+func load(source string, data []byte, depth int) (*Config, error) {
+	cfg, err := decode(source, data)
+	if err != nil {
+		return nil, err
+	}
+	if depth > maxExtendDepth {
+		return nil, fmt.Errorf("%s: [extend] nests deeper than %d packs", source, maxExtendDepth)
+	}
+	var base *Config
+	switch {
+	case cfg.Extend.URL != "":
+		return nil, fmt.Errorf("%s: [extend] url is not supported (leakfix never fetches rules from the network); download it and use path", source)
+	case cfg.Extend.Path != "":
+		p := cfg.Extend.Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(source), p)
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: [extend] path: %w", source, err)
+		}
+		if base, err = load(p, raw, depth+1); err != nil {
+			return nil, err
+		}
+	case cfg.Extend.UseDefault:
+		if base, err = Default(); err != nil {
+			return nil, err
+		}
+	}
+	if base != nil {
+		cfg = merge(base, cfg)
+	}
+	if err := cfg.compile(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// decode parses TOML strictly: a key the format does not know is an error
+// naming its line, because a misspelt `entropy` silently ignored is a rule
+// that reports far more (or less) than its author thinks.
+func decode(source string, data []byte) (*Config, error) {
+	var cfg Config
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&cfg)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d: %s", source, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	headers := ruleHeaderLines(data)
+	for i, r := range cfg.Rules {
+		if i < len(headers) {
+			r.Line = headers[i]
+		}
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		var msgs []string
+		for _, k := range undecoded {
+			line := keyLine(data, k)
+			msgs = append(msgs, fmt.Sprintf("%s:%d: unknown key %q", source, line, k.String()))
+		}
+		return nil, errors.New(strings.Join(msgs, "\n"))
+	}
+	cfg.Source = source
+	return &cfg, nil
+}
+
+var ruleHeader = regexp.MustCompile(`(?m)^[ \t]*\[\[[ \t]*rules[ \t]*\]\]`)
+
+func ruleHeaderLines(data []byte) []int {
+	var lines []int
+	for _, loc := range ruleHeader.FindAllIndex(data, -1) {
+		lines = append(lines, 1+bytes.Count(data[:loc[0]], []byte("\n")))
+	}
+	return lines
+}
+
+// keyLine finds the line where the last part of key is assigned or opened as
+// a table. BurntSushi/toml keeps key positions private, so we look for it.
+func keyLine(data []byte, k toml.Key) int {
+	if len(k) == 0 {
+		return 0
+	}
+	last := regexp.QuoteMeta(k[len(k)-1])
+	re := regexp.MustCompile(`(?m)^[ \t]*(?:` + last + `[ \t]*=|\[\[?[ \t]*[\w.]*\b` + last + `[ \t]*\]\]?)`)
+	if loc := re.FindIndex(data); loc != nil {
+		return 1 + bytes.Count(data[:loc[0]], []byte("\n"))
+	}
+	return 0
+}
+
+// merge lays ext over base the way gitleaks does: a rule with a new id is
+// added; a rule with a known id overrides the fields it sets and adds its
+// keywords, tags and allowlists; disabled rules are dropped.
+func merge(base, ext *Config) *Config {
+	out := &Config{
+		Title:      ext.Title,
+		MinVersion: ext.MinVersion,
+		Extend:     ext.Extend,
+		Source:     ext.Source,
+	}
+	disabled := map[string]bool{}
+	for _, id := range ext.Extend.DisabledRules {
+		disabled[id] = true
+	}
+	byID := map[string]*Rule{}
+	for _, r := range base.Rules {
+		if disabled[r.ID] {
+			continue
+		}
+		cp := *r
+		out.Rules = append(out.Rules, &cp)
+		byID[r.ID] = &cp
+	}
+	for _, r := range ext.Rules {
+		b, ok := byID[r.ID]
+		if !ok {
+			out.Rules = append(out.Rules, r)
+			continue
+		}
+		overrideRule(b, r)
+	}
+	out.Allowlists = append(out.Allowlists, base.globalAllowlists()...)
+	out.Allowlists = append(out.Allowlists, ext.globalAllowlists()...)
+	return out
+}
+
+func overrideRule(b, r *Rule) {
+	setStr := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	setStr(&b.Description, r.Description)
+	if r.Regex != "" {
+		b.Regex = r.Regex
+		b.pattern = nil
+	}
+	if r.SecretGroup != 0 {
+		b.SecretGroup = r.SecretGroup
+	}
+	if r.Entropy != 0 {
+		b.Entropy = r.Entropy
+	}
+	if r.Path != "" {
+		b.Path = r.Path
+		b.pathRe = nil
+	}
+	setStr(&b.Provider, r.Provider)
+	setStr(&b.Severity, r.Severity)
+	setStr(&b.Confidence, r.Confidence)
+	setStr(&b.Name, r.Name)
+	b.Keywords = append(append([]string(nil), b.Keywords...), r.Keywords...)
+	b.Tags = append(append([]string(nil), b.Tags...), r.Tags...)
+	b.Allowlists = append(append([]*Allowlist(nil), b.Allowlists...), r.allowlists()...)
+	b.SkipReport = b.SkipReport || r.SkipReport
+}
+
+func (c *Config) globalAllowlists() []*Allowlist {
+	out := append([]*Allowlist(nil), c.Allowlists...)
+	if c.Allowlist != nil {
+		out = append(out, c.Allowlist)
+	}
+	return out
+}
+
+func (r *Rule) allowlists() []*Allowlist {
+	out := append([]*Allowlist(nil), r.Allowlists...)
+	if r.Allowlist != nil {
+		out = append(out, r.Allowlist)
+	}
+	return out
+}
+
+// compile validates every rule and compiles its patterns; all problems are
+// reported at once, each with source, line and rule id.
+func (c *Config) compile() error {
+	var errs []string
+	fail := func(r *Rule, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s:%d: rule %q: %s", c.Source, r.Line, r.ID, fmt.Sprintf(format, args...)))
+	}
+	c.Allowlists = c.globalAllowlists()
+	c.Allowlist = nil
+	for i, a := range c.Allowlists {
+		if err := a.compile(); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: allowlist %d: %v", c.Source, i+1, err))
+		}
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Rules {
+		r.Order = i
+		r.Allowlists = r.allowlists()
+		r.Allowlist = nil
+		if r.ID == "" {
+			fail(r, "missing id")
+		} else if seen[r.ID] {
+			fail(r, "duplicate id")
+		}
+		seen[r.ID] = true
+		for j, k := range r.Keywords {
+			r.Keywords[j] = strings.ToLower(k)
+		}
+		if r.Severity == "" {
+			r.Severity = "high"
+		}
+		if r.Confidence == "" {
+			r.Confidence = "medium"
+		}
+		if !contains(severities, r.Severity) {
+			fail(r, "severity %q is not one of %s", r.Severity, strings.Join(severities, ", "))
+		}
+		if !contains(confidences, r.Confidence) {
+			fail(r, "confidence %q is not one of %s", r.Confidence, strings.Join(confidences, ", "))
+		}
+		if r.Regex == "" && r.Path == "" {
+			fail(r, "needs a regex or a path")
+		}
+		if r.Regex != "" && r.pattern == nil {
+			p, err := CompilePattern(r.Regex, DefaultMatchTimeout)
+			if err != nil {
+				fail(r, "regex does not compile: %v", err)
+			} else {
+				r.pattern = p
+				if r.SecretGroup > p.NumSubexp() {
+					fail(r, "secretGroup %d but the regex has only %d groups", r.SecretGroup, p.NumSubexp())
+				}
+			}
+		}
+		if r.Path != "" && r.pathRe == nil {
+			p, err := regexp.Compile(r.Path)
+			if err != nil {
+				fail(r, "path regex does not compile: %v", err)
+			}
+			r.pathRe = p
+		}
+		for k, a := range r.Allowlists {
+			if err := a.compile(); err != nil {
+				fail(r, "allowlist %d: %v", k+1, err)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func (a *Allowlist) compile() error {
+	if !contains(regexTargets, a.RegexTarget) {
+		return fmt.Errorf("regexTarget %q is not one of secret, match, line", a.RegexTarget)
+	}
+	a.Condition = strings.ToUpper(a.Condition)
+	if !contains(conditions, a.Condition) {
+		return fmt.Errorf("condition %q is not OR or AND", a.Condition)
+	}
+	a.paths, a.regexes = nil, nil
+	for _, p := range a.Paths {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return fmt.Errorf("path %q: %w", p, err)
+		}
+		a.paths = append(a.paths, re)
+	}
+	for _, p := range a.Regexes {
+		re, err := CompilePattern(p, DefaultMatchTimeout)
+		if err != nil {
+			return fmt.Errorf("regex %q: %w", p, err)
+		}
+		a.regexes = append(a.regexes, re)
+	}
+	for i, w := range a.StopWords {
+		a.StopWords[i] = strings.ToLower(w)
+	}
+	return nil
+}
+
+// AppliesTo reports whether a global allowlist covers rule id.
+func (a *Allowlist) AppliesTo(ruleID string) bool {
+	return len(a.TargetRules) == 0 || contains(a.TargetRules, ruleID)
+}
+
+// Candidate is what an allowlist judges: one would-be finding.
+type Candidate struct {
+	Path, Commit, Secret, Match, Line string
+}
+
+// Allows reports whether the allowlist suppresses c.
+func (a *Allowlist) Allows(c Candidate) bool {
+	type check struct {
+		given bool
+		hit   bool
+	}
+	var checks []check
+	if len(a.Commits) > 0 {
+		checks = append(checks, check{true, c.Commit != "" && contains(a.Commits, c.Commit)})
+	}
+	if len(a.paths) > 0 {
+		hit := false
+		for _, p := range a.paths {
+			if p.MatchString(c.Path) {
+				hit = true
+				break
+			}
+		}
+		checks = append(checks, check{true, hit})
+	}
+	if len(a.regexes) > 0 {
+		target := c.Secret
+		switch a.RegexTarget {
+		case "match":
+			target = c.Match
+		case "line":
+			target = c.Line
+		}
+		hit := false
+		for _, p := range a.regexes {
+			// A timeout counts as no match: never suppress on doubt.
+			if ok, err := p.MatchString(target); err == nil && ok {
+				hit = true
+				break
+			}
+		}
+		checks = append(checks, check{true, hit})
+	}
+	if len(a.StopWords) > 0 {
+		low := strings.ToLower(c.Secret)
+		hit := false
+		for _, w := range a.StopWords {
+			if w != "" && strings.Contains(low, w) {
+				hit = true
+				break
+			}
+		}
+		checks = append(checks, check{true, hit})
+	}
+	if len(checks) == 0 {
+		return false
+	}
+	if a.Condition == "AND" {
+		for _, ch := range checks {
+			if !ch.hit {
+				return false
+			}
+		}
+		return true
+	}
+	for _, ch := range checks {
+		if ch.hit {
+			return true
+		}
+	}
+	return false
+}
+
+// Rule returns the rule with the given id, or nil.
+func (c *Config) Rule(id string) *Rule {
+	for _, r := range c.Rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// SortedIDs lists the pack's rule ids alphabetically.
+func (c *Config) SortedIDs() []string {
+	ids := make([]string, 0, len(c.Rules))
+	for _, r := range c.Rules {
+		ids = append(ids, r.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,113 @@
+package scanner
+
+import (
+	"bytes"
+	"encoding/base64"
+)
+
+// isBase64Byte marks the standard base64 alphabet. URL-safe '-' and '_' are
+// left out on purpose: with them every snake_case identifier would become a
+// candidate blob, and Kubernetes, Docker and most configs use the standard
+// alphabet.
+var isBase64Byte = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['+'], t['/'] = true, true
+	return t
+}()
+
+// detectBase64 finds base64 tokens (Kubernetes Secret `data:` values,
+// docker `auth` fields, blobs in configs), decodes those that decode to
+// text, and scans the text. Findings point at the encoded token; the name
+// it was assigned to is prepended to the decoded text so that rules which
+// need context (`AZURE_OPENAI_KEY: <base64>`) still see it.
+func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, existing []Finding) []Finding {
+	data := frag.Data
+	var out []Finding
+	for i := 0; i < len(data); {
+		if !isBase64Byte[data[i]] {
+			i++
+			continue
+		}
+		start := i
+		for i < len(data) && isBase64Byte[data[i]] {
+			i++
+		}
+		end := i
+		for i < len(data) && data[i] == '=' && i-end < 2 {
+			i++
+		}
+		if end-start < minBase64Len || (end-start)%4 == 1 {
+			continue
+		}
+		tokEnd := i
+		if overlapsFinding(existing, start, tokEnd) {
+			continue
+		}
+		decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
+		n, err := base64.RawStdEncoding.Decode(decoded, data[start:end])
+		if err != nil || n < 8 || !mostlyText(decoded[:n]) {
+			continue
+		}
+		decoded = decoded[:n]
+		if !d.ac.Contains(decoded) {
+			continue
+		}
+		ls := lineStart(data, start)
+		id := Identifier(string(data[ls:start]))
+		sub := decoded
+		if id != "" {
+			sub = append([]byte(id+": "), decoded...)
+		}
+		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit}, depth+1, nil)
+		sl, sc := lines.position(start)
+		el, ec := lines.position(tokEnd - 1)
+		for _, f := range found {
+			f.StartLine, f.StartColumn, f.EndLine, f.EndColumn = sl, sc, el, ec
+			f.Match = string(data[start:tokEnd])
+			f.Encoding = "base64"
+			f.Line = string(lines.line(sl))
+			f.SecretStart, f.SecretEnd = start, tokEnd
+			if id != "" {
+				f.Identifier = id
+			}
+			if d.opts.Ignore[f.Fingerprint] {
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func overlapsFinding(fs []Finding, start, end int) bool {
+	for i := range fs {
+		if fs[i].SecretStart < end && start < fs[i].SecretEnd {
+			return true
+		}
+	}
+	return false
+}
+
+// mostlyText accepts decoded bytes that are at least 95% printable ASCII or
+// whitespace: decoded identifiers and hashes are noise, decoded secrets are
+// text.
+func mostlyText(b []byte) bool {
+	if bytes.IndexByte(b, 0) >= 0 {
+		return false
+	}
+	bad := 0
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c > 0x7e {
+			bad++
+		}
+	}
+	return bad*20 <= len(b)
+}

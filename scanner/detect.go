@@ -1,0 +1,459 @@
+// Package scanner is the detection engine and the sources that feed it
+// (files on disk, stdin; git history lives in scanner/history). The
+// detector sees fragments — a path and bytes — and knows nothing of git.
+package scanner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/leakfix/leakfix/rules"
+	"github.com/leakfix/leakfix/scanner/ahocorasick"
+)
+
+// Fragment is one unit of content to scan: a file, a blob, a commit message.
+type Fragment struct {
+	Path   string // slash-separated, relative to the scanned root
+	Data   []byte
+	Commit string // only for allowlists that name commits
+}
+
+// Options tune a Detector.
+type Options struct {
+	// Ignore holds fingerprints (from .leakfixignore) never to report.
+	Ignore map[string]bool
+	// NoBase64 turns off decoding of base64 blobs.
+	NoBase64 bool
+}
+
+// Detector runs a compiled rule pack over fragments. It is safe for
+// concurrent use: all per-scan state lives on the stack.
+type Detector struct {
+	cfg     *rules.Config
+	rules   []*rules.Rule
+	ac      *ahocorasick.Matcher
+	kwRules [][]int // keyword index → rule indexes
+	noKw    []int   // rules without keywords: run on every fragment
+	opts    Options
+	hash    *hasher
+}
+
+// Windows: how much text around a keyword hit a rule's regex sees. Two
+// lines each side covers an assignment split over lines; multiline rules
+// (private keys, JSON blocks) see 32 KiB after the hit's line start.
+const (
+	contextLines    = 2
+	multilineWindow = 32 << 10
+	maxDecodeDepth  = 1
+	minBase64Len    = 16
+)
+
+// New compiles the keyword automaton for cfg.
+func New(cfg *rules.Config, opts Options) *Detector {
+	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher()}
+	var keywords []string
+	for i, r := range cfg.Rules {
+		if r.Pattern() == nil {
+			continue // path-only rules are judged by the source
+		}
+		if len(r.Keywords) == 0 {
+			d.noKw = append(d.noKw, i)
+			continue
+		}
+		for _, k := range r.Keywords {
+			keywords = append(keywords, k)
+			d.kwRules = append(d.kwRules, []int{i})
+		}
+	}
+	d.ac = ahocorasick.New(keywords)
+	return d
+}
+
+// Config returns the pack the detector runs.
+func (d *Detector) Config() *rules.Config { return d.cfg }
+
+// Keywords returns the automaton, for sources that prefilter by themselves.
+func (d *Detector) Keywords() *ahocorasick.Matcher { return d.ac }
+
+// Fingerprint exposes the detector's memoised fingerprint function.
+func (d *Detector) Fingerprint(ruleID, file, secret string) string {
+	return d.hash.Fingerprint(ruleID, file, secret)
+}
+
+// SecretID is a stable non-reversible id of a secret value.
+func (d *Detector) SecretID(secret string) string { return d.hash.SecretID(secret) }
+
+// candidate is a regex match that has not yet been judged.
+type candidate struct {
+	rule                   *rules.Rule
+	start, end             int // match
+	secretStart, secretEnd int
+}
+
+// Detect scans one fragment. Errors are per-rule regex timeouts; findings
+// from other rules are still returned with them.
+func (d *Detector) Detect(frag Fragment) ([]Finding, error) {
+	return d.detect(frag, 0, nil)
+}
+
+// DetectLines is Detect limited to keyword hits inside the given byte
+// ranges (sorted, non-overlapping): history scanning uses it to skip lines
+// already scanned in an earlier version of the same file.
+func (d *Detector) DetectLines(frag Fragment, ranges [][2]int) ([]Finding, error) {
+	return d.detect(frag, 0, ranges)
+}
+
+func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, error) {
+	data := frag.Data
+	if len(data) == 0 || d.globallyAllowedPath(frag.Path) {
+		return nil, nil
+	}
+	applies := func(r *rules.Rule) bool {
+		return r.PathRegexp() == nil || r.PathRegexp().MatchString(frag.Path)
+	}
+
+	// windows[i] is rule i's list of [start,end) spans to run its regex on.
+	windows := map[int][][2]int{}
+	addWindow := func(ri, pos int) {
+		r := d.rules[ri]
+		ws := windows[ri]
+		if n := len(ws); n > 0 && pos < ws[n-1][1] {
+			return // already inside the previous window
+		}
+		var w [2]int
+		if r.Multiline {
+			w = [2]int{lineStart(data, pos), min(len(data), pos+multilineWindow)}
+			w[1] = lineEnd(data, w[1])
+		} else {
+			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
+		}
+		if n := len(ws); n > 0 && w[0] <= ws[n-1][1] {
+			ws[n-1][1] = max(ws[n-1][1], w[1])
+		} else {
+			ws = append(ws, w)
+		}
+		windows[ri] = ws
+	}
+	oi := 0
+	d.ac.FindAll(data, func(pattern, start, end int) bool {
+		if only != nil {
+			for oi < len(only) && only[oi][1] <= start {
+				oi++
+			}
+			if oi >= len(only) {
+				return false
+			}
+			if start < only[oi][0] {
+				return true
+			}
+		}
+		for _, ri := range d.kwRules[pattern] {
+			if applies(d.rules[ri]) {
+				addWindow(ri, start)
+			}
+		}
+		return true
+	})
+	for _, ri := range d.noKw {
+		if applies(d.rules[ri]) {
+			windows[ri] = [][2]int{{0, len(data)}}
+		}
+	}
+
+	var cands []candidate
+	var errs []error
+	for ri, ws := range windows {
+		r := d.rules[ri]
+		for _, w := range ws {
+			locs, err := r.Pattern().FindAllSubmatchIndex(data[w[0]:w[1]], -1)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("rule %s on %s: %w", r.ID, frag.Path, err))
+			}
+			for _, loc := range locs {
+				c, ok := secretSpan(r, loc)
+				if !ok {
+					continue
+				}
+				c.start += w[0]
+				c.end += w[0]
+				c.secretStart += w[0]
+				c.secretEnd += w[0]
+				cands = append(cands, c)
+			}
+		}
+	}
+
+	var lines *lineIndex
+	var out []Finding
+	for _, c := range resolveOverlaps(d.judge(frag, cands)) {
+		if lines == nil {
+			lines = newLineIndex(data)
+		}
+		f := d.finding(frag, c, lines)
+		if d.opts.Ignore[f.Fingerprint] {
+			continue
+		}
+		out = append(out, f)
+	}
+	if !d.opts.NoBase64 && depth < maxDecodeDepth {
+		if lines == nil {
+			lines = newLineIndex(data)
+		}
+		out = append(out, d.detectBase64(frag, depth, lines, out)...)
+	}
+	return out, errors.Join(errs...)
+}
+
+// secretSpan picks the secret out of a match: secretGroup if set, else the
+// first non-empty group, else the whole match (gitleaks' rule).
+func secretSpan(r *rules.Rule, loc []int) (candidate, bool) {
+	c := candidate{rule: r, start: loc[0], end: loc[1], secretStart: loc[0], secretEnd: loc[1]}
+	groups := len(loc)/2 - 1
+	switch {
+	case r.SecretGroup > 0 && r.SecretGroup <= groups:
+		c.secretStart, c.secretEnd = loc[2*r.SecretGroup], loc[2*r.SecretGroup+1]
+		if c.secretStart < 0 {
+			return c, false
+		}
+	case groups > 0:
+		for g := 1; g <= groups; g++ {
+			if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+				c.secretStart, c.secretEnd = loc[2*g], loc[2*g+1]
+				break
+			}
+		}
+	}
+	return c, c.secretEnd > c.secretStart
+}
+
+// judge drops candidates that entropy, placeholders, inline allow comments
+// or allowlists rule out.
+func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
+	data := frag.Data
+	kept := cands[:0]
+	for _, c := range cands {
+		r := c.rule
+		secret := string(data[c.secretStart:c.secretEnd])
+		if r.Entropy > 0 && ShannonEntropy(secret) < r.Entropy {
+			continue
+		}
+		if !r.HasTag(rules.TagWeakDefault) && IsPlaceholder(secret) {
+			continue
+		}
+		ls, le := lineStart(data, c.start), lineEnd(data, c.start)
+		line := data[ls:le]
+		if hasInlineAllow(line) {
+			continue
+		}
+		cand := rules.Candidate{Path: frag.Path, Commit: frag.Commit, Secret: secret,
+			Match: string(data[c.start:c.end]), Line: string(line)}
+		if d.allowed(r, cand) {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	return kept
+}
+
+func (d *Detector) allowed(r *rules.Rule, c rules.Candidate) bool {
+	for _, a := range r.Allowlists {
+		if a.Allows(c) {
+			return true
+		}
+	}
+	for _, a := range d.cfg.Allowlists {
+		if a.AppliesTo(r.ID) && a.Allows(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// globallyAllowedPath skips a whole fragment when a global allowlist that
+// judges only paths covers it (lock files, images, vendored code).
+func (d *Detector) globallyAllowedPath(path string) bool {
+	for _, a := range d.cfg.Allowlists {
+		if len(a.TargetRules) == 0 && len(a.Paths) > 0 && len(a.Regexes) == 0 &&
+			len(a.StopWords) == 0 && len(a.Commits) == 0 && a.Allows(rules.Candidate{Path: path}) {
+			return true
+		}
+	}
+	return false
+}
+
+var inlineAllowMarkers = [][]byte{[]byte("leakfix:allow"), []byte("gitleaks:allow"), []byte("pragma: allowlist secret")}
+
+func hasInlineAllow(line []byte) bool {
+	for _, m := range inlineAllowMarkers {
+		if bytes.Contains(line, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveOverlaps keeps, among candidates whose secrets overlap, the one a
+// reader would name: specific rules beat generic ones, higher confidence
+// beats lower, and the earlier rule in the pack breaks ties.
+func resolveOverlaps(cands []candidate) []candidate {
+	if len(cands) < 2 {
+		return cands
+	}
+	better := func(a, b candidate) bool {
+		ag, bg := a.rule.HasTag(rules.TagGeneric), b.rule.HasTag(rules.TagGeneric)
+		if ag != bg {
+			return !ag
+		}
+		ac, bc := rules.ConfidenceRank(a.rule.Confidence), rules.ConfidenceRank(b.rule.Confidence)
+		if ac != bc {
+			return ac > bc
+		}
+		// A longer secret (a whole connection string) beats a part of it.
+		if al, bl := a.secretEnd-a.secretStart, b.secretEnd-b.secretStart; al != bl {
+			return al > bl
+		}
+		return a.rule.Order < b.rule.Order
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return better(cands[i], cands[j]) })
+	var kept []candidate
+	for _, c := range cands {
+		clash := false
+		for _, k := range kept {
+			if c.secretStart < k.secretEnd && k.secretStart < c.secretEnd {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			kept = append(kept, c)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].secretStart != kept[j].secretStart {
+			return kept[i].secretStart < kept[j].secretStart
+		}
+		return kept[i].rule.Order < kept[j].rule.Order
+	})
+	return kept
+}
+
+func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding {
+	r := c.rule
+	data := frag.Data
+	secret := string(data[c.secretStart:c.secretEnd])
+	sl, sc := lines.position(c.secretStart)
+	el, ec := lines.position(max(c.secretStart, c.secretEnd-1))
+	lineText := lines.line(sl)
+	f := Finding{
+		RuleID:      r.ID,
+		Description: r.Description,
+		File:        frag.Path,
+		StartLine:   sl,
+		StartColumn: sc,
+		EndLine:     el,
+		EndColumn:   ec,
+		Commit:      frag.Commit,
+		Match:       string(data[c.start:c.end]),
+		Secret:      secret,
+		Entropy:     roundEntropy(ShannonEntropy(secret)),
+		Provider:    r.Provider,
+		Severity:    r.Severity,
+		Confidence:  r.Confidence,
+		Tags:        append([]string(nil), r.Tags...),
+		Line:        string(lineText),
+		SecretStart: c.secretStart,
+		SecretEnd:   c.secretEnd,
+	}
+	if f.Provider == "" {
+		f.Provider = providerFromID(r.ID)
+	}
+	ls := lines.offset(sl)
+	f.Identifier = Identifier(string(data[ls:c.secretStart]))
+	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
+	return f
+}
+
+func roundEntropy(e float64) float64 { return float64(int(e*1000+0.5)) / 1000 }
+
+// providerFromID guesses a provider for rules (gitleaks') that name none:
+// the id up to its last dash-separated type word.
+func providerFromID(id string) string {
+	parts := strings.Split(id, "-")
+	for len(parts) > 1 {
+		switch parts[len(parts)-1] {
+		case "key", "token", "secret", "id", "api", "access", "pat", "password", "webhook", "url", "client":
+			parts = parts[:len(parts)-1]
+			continue
+		}
+		break
+	}
+	return strings.Join(parts, "-")
+}
+
+// lineIndex maps byte offsets to 1-based lines and code-point columns.
+type lineIndex struct {
+	data   []byte
+	starts []int
+}
+
+func newLineIndex(data []byte) *lineIndex {
+	starts := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return &lineIndex{data: data, starts: starts}
+}
+
+// position returns the 1-based line and column of byte offset off.
+func (l *lineIndex) position(off int) (int, int) {
+	i := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] > off }) - 1
+	col := utf8.RuneCount(l.data[l.starts[i]:off]) + 1
+	return i + 1, col
+}
+
+func (l *lineIndex) offset(line int) int { return l.starts[line-1] }
+
+func (l *lineIndex) line(line int) []byte {
+	s := l.starts[line-1]
+	e := len(l.data)
+	if line < len(l.starts) {
+		e = l.starts[line] - 1
+	}
+	return bytes.TrimSuffix(l.data[s:e], []byte("\r"))
+}
+
+func lineStart(data []byte, pos int) int {
+	return bytes.LastIndexByte(data[:pos], '\n') + 1
+}
+
+func lineEnd(data []byte, pos int) int {
+	if pos >= len(data) {
+		return len(data)
+	}
+	if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+		return pos + i
+	}
+	return len(data)
+}
+
+func linesBefore(data []byte, pos, n int) int {
+	s := lineStart(data, pos)
+	for ; n > 0 && s > 0; n-- {
+		s = lineStart(data, s-1)
+	}
+	return s
+}
+
+func linesAfter(data []byte, pos, n int) int {
+	e := lineEnd(data, pos)
+	for ; n > 0 && e < len(data); n-- {
+		e = lineEnd(data, e+1)
+	}
+	return e
+}
