@@ -47,15 +47,35 @@ func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
 	return fmt.Errorf("unknown format %q (want text, json or sarif)", opts.Format)
 }
 
-// prepare returns redacted copies unless secrets are to be shown.
+// prepare returns redacted copies unless secrets are to be shown. Every
+// secret in the set is removed from every free-text field, because one
+// finding's commit summary or line can hold another finding's secret.
 func prepare(findings []scanner.Finding, show bool) []scanner.Finding {
 	out := make([]scanner.Finding, len(findings))
-	for i, f := range findings {
-		if show {
-			out[i] = f
-		} else {
-			out[i] = f.Redacted()
+	copy(out, findings)
+	if show {
+		return out
+	}
+	secrets := make([]string, 0, len(findings))
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if len(f.Secret) >= 4 && !seen[f.Secret] {
+			seen[f.Secret] = true
+			secrets = append(secrets, f.Secret)
 		}
+	}
+	// Longest first, so a secret that contains another goes whole.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		pairs = append(pairs, s, scanner.RedactedText)
+	}
+	rep := strings.NewReplacer(pairs...)
+	for i := range out {
+		out[i] = out[i].Redacted()
+		out[i].Match = rep.Replace(out[i].Match)
+		out[i].Line = rep.Replace(out[i].Line)
+		out[i].Message = rep.Replace(out[i].Message)
 	}
 	return out
 }

@@ -219,6 +219,10 @@ func decode(source string, data []byte) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s:%d: %s", source, pe.Position.Line, pe.Message)
 		}
+		// Type mismatches come as plain errors that carry the line in text.
+		if m := decodeErrLine.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s: %s", source, m[1], m[2], m[3])
+		}
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	headers := ruleHeaderLines(data)
@@ -238,6 +242,8 @@ func decode(source string, data []byte) (*Config, error) {
 	cfg.Source = source
 	return &cfg, nil
 }
+
+var decodeErrLine = regexp.MustCompile(`^toml: line (\d+) (\(last key [^)]*\)): (.*)$`)
 
 var ruleHeader = regexp.MustCompile(`(?m)^[ \t]*\[\[[ \t]*rules[ \t]*\]\]`)
 

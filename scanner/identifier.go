@@ -15,10 +15,10 @@ func Identifier(prefix string) string {
 		s = s[:len(s)-1]
 	}
 	// Words that open a value inside a literal: "Bearer ", "Basic ".
-	for _, w := range []string{"Bearer", "bearer", "Basic", "basic", "token", "Token"} {
-		if strings.HasSuffix(strings.TrimRight(s, " "), w) && strings.HasSuffix(s, " ") {
-			s = strings.TrimSuffix(strings.TrimRight(s, " "), w)
-			s = strings.TrimRight(s, " \"'`")
+	for _, w := range []string{"Bearer", "bearer", "Basic", "basic", "Token", "token"} {
+		if rest, ok := strings.CutSuffix(s, w); ok && rest != "" && strings.ContainsRune("\"'` ", rune(rest[len(rest)-1])) {
+			s = strings.TrimRight(rest, " \"'`")
+			break
 		}
 	}
 	s = strings.TrimRight(s, " \t")
