@@ -280,20 +280,20 @@ func TestPlaceholders(t *testing.T) {
 
 func TestIdentifier(t *testing.T) {
 	tests := map[string]string{
-		`openai_key_gpt_4_turbo = "`:                 "openai_key_gpt_4_turbo",
-		`JWT_SECRET = os.getenv("JWT_SECRET", "`:     "JWT_SECRET",
-		`  "password": "`:                            "password",
-		`Server=db;User Id=sa;Password=`:             "Password",
-		`<Pass encoding="base64">`:                   "Pass",
-		`const AZURE_OPENAI_KEY = "`:                 "AZURE_OPENAI_KEY",
-		`self.api_key: str = "`:                      "",
-		`headers = {"Authorization": "Bearer `:       "Authorization",
-		`os.environ["GROQ_API_KEY"] = '`:             "GROQ_API_KEY",
-		`define('DB_PASSWORD', '`:                    "DB_PASSWORD",
-		`x := "`:                                     "x",
-		`key_openai: `:                               "key_openai",
-		`print("`:                                    "print",
-		`"`:                                          "",
+		`openai_key_gpt_4_turbo = "`:             "openai_key_gpt_4_turbo",
+		`JWT_SECRET = os.getenv("JWT_SECRET", "`: "JWT_SECRET",
+		`  "password": "`:                        "password",
+		`Server=db;User Id=sa;Password=`:         "Password",
+		`<Pass encoding="base64">`:               "Pass",
+		`const AZURE_OPENAI_KEY = "`:             "AZURE_OPENAI_KEY",
+		`self.api_key: str = "`:                  "",
+		`headers = {"Authorization": "Bearer `:   "Authorization",
+		`os.environ["GROQ_API_KEY"] = '`:         "GROQ_API_KEY",
+		`define('DB_PASSWORD', '`:                "DB_PASSWORD",
+		`x := "`:                                 "x",
+		`key_openai: `:                           "key_openai",
+		`print("`:                                "print",
+		`"`:                                      "",
 	}
 	for prefix, want := range tests {
 		if got := Identifier(prefix); got != want && !(want == "" && got == "str") {
