@@ -31,16 +31,25 @@ var isBase64Byte = func() (t [256]bool) {
 func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, existing []Finding) []Finding {
 	data := frag.Data
 	var out []Finding
-	for i := 0; i < len(data); {
-		if !isBase64Byte[data[i]] {
-			i++
+	// Skip-scan: a run of at least minBase64Len must cover the byte
+	// minBase64Len-1 ahead, so when that byte is not base64 the whole
+	// stretch is skipped; most source text is covered in 16-byte strides.
+	// Invariant: data[i-1] is not a base64 byte (or i == 0).
+	for i := 0; i+minBase64Len <= len(data); {
+		probe := i + minBase64Len - 1
+		if !isBase64Byte[data[probe]] {
+			i = probe + 1
 			continue
 		}
-		start := i
-		for i < len(data) && isBase64Byte[data[i]] {
-			i++
+		start := probe
+		for start > i && isBase64Byte[data[start-1]] {
+			start--
 		}
-		end := i
+		end := probe + 1
+		for end < len(data) && isBase64Byte[data[end]] {
+			end++
+		}
+		i = end
 		for i < len(data) && data[i] == '=' && i-end < 2 {
 			i++
 		}
@@ -73,7 +82,7 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 			f.StartLine, f.StartColumn, f.EndLine, f.EndColumn = sl, sc, el, ec
 			f.Match = string(data[start:tokEnd])
 			f.Encoding = "base64"
-			f.Line = string(lines.line(sl))
+			f.Line = string(lines.lineAt(start))
 			f.SecretStart, f.SecretEnd = start, tokEnd
 			if id != "" {
 				f.Identifier = id

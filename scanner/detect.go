@@ -204,6 +204,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 			lines = newLineIndex(data)
 		}
 		out = append(out, d.detectBase64(frag, depth, lines, out)...)
+		if len(out) > 1 {
+			sort.SliceStable(out, func(i, j int) bool { return out[i].SecretStart < out[j].SecretStart })
+		}
 	}
 	return out, errors.Join(errs...)
 }
@@ -347,7 +350,7 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 	secret := string(data[c.secretStart:c.secretEnd])
 	sl, sc := lines.position(c.secretStart)
 	el, ec := lines.position(max(c.secretStart, c.secretEnd-1))
-	lineText := lines.line(sl)
+	lineText := lines.lineAt(c.secretStart)
 	f := Finding{
 		RuleID:      r.ID,
 		Description: r.Description,
@@ -371,8 +374,7 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 	if f.Provider == "" {
 		f.Provider = providerFromID(r.ID)
 	}
-	ls := lines.offset(sl)
-	f.Identifier = Identifier(string(data[ls:c.secretStart]))
+	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f
 }
@@ -394,38 +396,34 @@ func providerFromID(id string) string {
 	return strings.Join(parts, "-")
 }
 
-// lineIndex maps byte offsets to 1-based lines and code-point columns.
+// lineIndex maps byte offsets to 1-based lines and code-point columns. It
+// counts newlines lazily from a cursor (bytes.Count is vectorised), because
+// most fragments have no finding and the rest have a few, so a full index of
+// every line start would cost more than it saves.
 type lineIndex struct {
-	data   []byte
-	starts []int
+	data     []byte
+	cursor   int // byte offset up to which newlines are counted
+	lineAtCu int // 1-based line number at cursor
 }
 
 func newLineIndex(data []byte) *lineIndex {
-	starts := []int{0}
-	for i, b := range data {
-		if b == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
-	return &lineIndex{data: data, starts: starts}
+	return &lineIndex{data: data, lineAtCu: 1}
 }
 
 // position returns the 1-based line and column of byte offset off.
 func (l *lineIndex) position(off int) (int, int) {
-	i := sort.Search(len(l.starts), func(i int) bool { return l.starts[i] > off }) - 1
-	col := utf8.RuneCount(l.data[l.starts[i]:off]) + 1
-	return i + 1, col
+	if off < l.cursor {
+		l.cursor, l.lineAtCu = 0, 1
+	}
+	l.lineAtCu += bytes.Count(l.data[l.cursor:off], []byte{'\n'})
+	l.cursor = off
+	col := utf8.RuneCount(l.data[lineStart(l.data, off):off]) + 1
+	return l.lineAtCu, col
 }
 
-func (l *lineIndex) offset(line int) int { return l.starts[line-1] }
-
-func (l *lineIndex) line(line int) []byte {
-	s := l.starts[line-1]
-	e := len(l.data)
-	if line < len(l.starts) {
-		e = l.starts[line] - 1
-	}
-	return bytes.TrimSuffix(l.data[s:e], []byte("\r"))
+// lineAt returns the text of the line holding off, without its newline.
+func (l *lineIndex) lineAt(off int) []byte {
+	return bytes.TrimSuffix(l.data[lineStart(l.data, off):lineEnd(l.data, off)], []byte("\r"))
 }
 
 func lineStart(data []byte, pos int) int {

@@ -16,7 +16,7 @@ import (
 const (
 	fingerprintSalt   = "leakfix/fingerprint/v1"
 	argonTime         = 1
-	argonMemoryKiB    = 8 * 1024
+	argonMemoryKiB    = 1024
 	argonThreads      = 1
 	argonKeyLen       = 16
 	fingerprintHexLen = 32
