@@ -38,8 +38,11 @@ type Detector struct {
 	ac      *ahocorasick.Matcher
 	kwRules [][]int // keyword index → rule indexes
 	noKw    []int   // rules without keywords: run on every fragment
-	opts    Options
-	hash    *hasher
+	// pathOnly rules have a path and no regex: the file itself is the
+	// finding (a Rails master.key, an id_rsa), as in gitleaks.
+	pathOnly []int
+	opts     Options
+	hash     *hasher
 }
 
 // Windows: how much text around a keyword hit a rule's regex sees. Two
@@ -58,7 +61,8 @@ func New(cfg *rules.Config, opts Options) *Detector {
 	var keywords []string
 	for i, r := range cfg.Rules {
 		if r.Pattern() == nil {
-			continue // path-only rules are judged by the source
+			d.pathOnly = append(d.pathOnly, i)
+			continue
 		}
 		if len(r.Keywords) == 0 {
 			d.noKw = append(d.noKw, i)
@@ -112,8 +116,16 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 	if len(data) == 0 || d.globallyAllowedPath(frag.Path) {
 		return nil, nil
 	}
-	applies := func(r *rules.Rule) bool {
-		return r.PathRegexp() == nil || r.PathRegexp().MatchString(frag.Path)
+	// Path filters are judged once per fragment, not once per keyword hit.
+	pathOK := make([]int8, len(d.rules)) // 0 unknown, 1 applies, -1 not
+	applies := func(ri int) bool {
+		if pathOK[ri] == 0 {
+			pathOK[ri] = -1
+			if re := d.rules[ri].PathRegexp(); re == nil || re.MatchString(frag.Path) {
+				pathOK[ri] = 1
+			}
+		}
+		return pathOK[ri] == 1
 	}
 
 	// windows[i] is rule i's list of [start,end) spans to run its regex on.
@@ -152,20 +164,30 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 			}
 		}
 		for _, ri := range d.kwRules[pattern] {
-			if applies(d.rules[ri]) {
+			if applies(ri) {
 				addWindow(ri, start)
 			}
 		}
 		return true
 	})
 	for _, ri := range d.noKw {
-		if applies(d.rules[ri]) {
+		if applies(ri) {
 			windows[ri] = [][2]int{{0, len(data)}}
 		}
 	}
 
 	var cands []candidate
 	var errs []error
+	for _, ri := range d.pathOnly {
+		if applies(ri) {
+			// The whole file, minus surrounding whitespace, is the secret.
+			s := len(data) - len(bytes.TrimLeft(data, " \t\r\n"))
+			e := len(bytes.TrimRight(data, " \t\r\n"))
+			if e > s {
+				cands = append(cands, candidate{rule: d.rules[ri], start: s, end: e, secretStart: s, secretEnd: e})
+			}
+		}
+	}
 	for ri, ws := range windows {
 		r := d.rules[ri]
 		for _, w := range ws {

@@ -310,3 +310,23 @@ func TestShannonEntropy(t *testing.T) {
 		t.Errorf("entropy(abcd) = %v", e)
 	}
 }
+
+func TestPathOnlyRule(t *testing.T) {
+	cfg, err := rules.Parse("t.toml", []byte(`
+[[rules]]
+id = "rails-master-key"
+path = '''(?:^|/)config/master\.key$'''
+provider = "rails"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(cfg, Options{})
+	fs, _ := d.Detect(Fragment{Path: "app/config/master.key", Data: []byte("\n4f1c9a0b7e2d43c8a5b6e7f8091a2b3c\n")})
+	if len(fs) != 1 || fs[0].Secret != "4f1c9a0b7e2d43c8a5b6e7f8091a2b3c" || fs[0].StartLine != 2 {
+		t.Fatalf("got %+v", fs)
+	}
+	if fs, _ := d.Detect(Fragment{Path: "app/config/other.key", Data: []byte("x")}); len(fs) != 0 {
+		t.Fatalf("path-only rule fired on another path: %+v", fs)
+	}
+}
