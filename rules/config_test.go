@@ -230,7 +230,7 @@ func TestDefaultPackLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range cfg.Rules {
-		if len(r.Keywords) == 0 {
+		if len(r.Keywords) == 0 && r.Path == "" {
 			t.Errorf("rule %s (line %d) has no keywords: it would run its regex on every byte", r.ID, r.Line)
 		}
 		if r.Provider == "" {

@@ -266,7 +266,11 @@ func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 		if r.Entropy > 0 && ShannonEntropy(secret) < r.Entropy {
 			continue
 		}
-		if !r.HasTag(rules.TagWeakDefault) && IsPlaceholder(secret) {
+		if r.HasTag(rules.TagWeakDefault) {
+			if isStructuralPlaceholder(secret) {
+				continue
+			}
+		} else if IsPlaceholder(secret) {
 			continue
 		}
 		ls, le := lineStart(data, c.start), lineEnd(data, c.start)

@@ -5,15 +5,22 @@ import (
 	"strings"
 )
 
-// placeholderWords mark values that documentation and templates use in
-// place of a real secret. Matching is on the lowercased secret.
+// structuralMarks are shapes no real credential has: elisions, template
+// and shell substitutions, masks. They rule out a value for every rule,
+// weak defaults included.
+var structuralMarks = []string{
+	"...", "…", "xxxx", "****", "<", ">", "{", "}", "$(", "${", "%(",
+}
+
+// placeholderWords are what documentation and templates write in place of
+// a real secret. They rule out credentials, but not weak defaults:
+// `os.getenv("JWT_SECRET", "changeme")` is exactly the weakness to report.
 var placeholderWords = []string{
-	"...", "…", "xxxx", "****", "your_", "your-", "yourkey", "yoursecret", "yourtoken", "yourpassword",
+	"your_", "your-", "yourkey", "yoursecret", "yourtoken", "yourpassword",
 	"example", "placeholder", "changeme", "change_me", "change-me", "dummy", "redacted",
-	"replace_me", "replace-me", "replaceme", "insert_", "insert-", "<", ">", "{", "}",
-	"$(", "${", "%(", "todo", "fixme", "sample", "notreal", "not_real", "not-real",
-	"fake_", "fake-", "_fake", "-fake", "put_", "enter_", "enter-", "secret_here", "secret-here",
-	"key_here", "key-here", "token_here", "token-here",
+	"replace_me", "replace-me", "replaceme", "insert_", "insert-", "todo", "fixme", "sample",
+	"notreal", "not_real", "not-real", "fake_", "fake-", "_fake", "-fake", "put_", "enter_", "enter-",
+	"secret_here", "secret-here", "key_here", "key-here", "token_here", "token-here",
 }
 
 // IsPlaceholder reports whether a would-be secret is a documentation value
@@ -22,12 +29,28 @@ var placeholderWords = []string{
 // AWS's documented example keys, masked `****` values, and values made of
 // one repeated character or a run like 0123456789.
 func IsPlaceholder(secret string) bool {
+	return isStructuralPlaceholder(secret) || hasPlaceholderWord(secret)
+}
+
+func hasPlaceholderWord(secret string) bool {
+	low := strings.ToLower(secret)
+	for _, w := range placeholderWords {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isStructuralPlaceholder is the part of IsPlaceholder that also applies
+// to weak defaults.
+func isStructuralPlaceholder(secret string) bool {
 	s := strings.TrimSpace(secret)
 	if s == "" {
 		return true
 	}
 	low := strings.ToLower(s)
-	for _, w := range placeholderWords {
+	for _, w := range structuralMarks {
 		if strings.Contains(low, w) {
 			return true
 		}
@@ -41,10 +64,7 @@ func IsPlaceholder(secret string) bool {
 	if distinctBytes(low) <= 3 {
 		return true
 	}
-	if isSequential(low) {
-		return true
-	}
-	return false
+	return isSequential(low)
 }
 
 func isIdentifierLike(s string) bool {

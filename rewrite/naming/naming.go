@@ -29,6 +29,7 @@ var genericWords = map[string]bool{
 	"self": true, "this": true, "os": true, "environ": true, "getenv": true, "get": true, "process": true,
 	"uri": true, "url": true, "dsn": true, "conn": true, "connection": true, "subscription": true,
 	"private": true, "client": true, "id": true, "sk": true, "pk": true,
+	"authorization": true, "bearer": true, "header": true, "headers": true, "basic": true,
 }
 
 // Overrides maps a derived name, a fingerprint or a rule id to the name a
@@ -79,6 +80,7 @@ func Assign(findings []scanner.Finding, cfg *rules.Config, overrides Overrides) 
 				name, purposeLen = cand, n
 			}
 		}
+		overridden := false
 		for _, i := range g.members {
 			f := &findings[i]
 			for _, key := range []string{f.Fingerprint, name, f.RuleID} {
@@ -86,7 +88,7 @@ func Assign(findings []scanner.Finding, cfg *rules.Config, overrides Overrides) 
 					if !Valid(o) {
 						return fmt.Errorf("name override %q for %s is not a valid vault name (1–127 of a-z, 0-9 and -, starting with a letter)", o, key)
 					}
-					name = o
+					name, overridden = o, true
 					break
 				}
 			}
@@ -97,8 +99,8 @@ func Assign(findings []scanner.Finding, cfg *rules.Config, overrides Overrides) 
 			if !taken || owner == g.secret {
 				break
 			}
-			if _, overridden := overrides[base]; overridden {
-				return fmt.Errorf("name override %q is used for two different secrets", base)
+			if overridden {
+				return fmt.Errorf("name override %q would name two different secrets; give each its own name", base)
 			}
 			name = fmt.Sprintf("%s-%d", base, n)
 		}
@@ -142,7 +144,7 @@ func derive(f *scanner.Finding, r *rules.Rule) (string, int) {
 	}
 	var purpose []string
 	for _, w := range Words(f.Identifier) {
-		if !genericWords[w] && !drop[w] {
+		if !genericWords[w] && !drop[w] && !abbreviates(w, drop) {
 			purpose = append(purpose, w)
 		}
 	}
@@ -151,7 +153,7 @@ func derive(f *scanner.Finding, r *rules.Rule) (string, int) {
 	if template != "" {
 		name = strings.ReplaceAll(template, "{purpose}", p)
 	} else {
-		name = strings.Join([]string{provider, p, typeWord(f.RuleID)}, "-")
+		name = strings.Join([]string{provider, p, typeWord(f.Identifier, f.RuleID)}, "-")
 	}
 	name = Sanitize(name)
 	if name == "" {
@@ -160,18 +162,34 @@ func derive(f *scanner.Finding, r *rules.Rule) (string, int) {
 	return name, len(purpose)
 }
 
-// typeWord is the last word of a rule id that says what kind of secret it
-// is, used when a rule has no name template.
-func typeWord(ruleID string) string {
-	w := Words(ruleID)
-	if len(w) == 0 {
-		return "secret"
+// abbreviates reports whether w is a short form of a provider word
+// (`mongo` for mongodb, `pg` is too short to judge): it names no purpose.
+func abbreviates(w string, provider map[string]bool) bool {
+	if len(w) < 4 {
+		return false
 	}
-	switch last := w[len(w)-1]; last {
-	case "key", "token", "secret", "password":
-		return last
-	case "string", "uri", "url", "dsn":
-		return "connection-string"
+	for p := range provider {
+		if strings.HasPrefix(p, w) || strings.HasPrefix(w, p) && len(p) >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// typeWord says what kind of secret a finding is, for rules without a
+// name template: the identifier's own last type word (`..._secret`) when it
+// has one, else the rule id's.
+func typeWord(identifier, ruleID string) string {
+	for _, src := range []string{identifier, ruleID} {
+		w := Words(src)
+		for i := len(w) - 1; i >= 0; i-- {
+			switch w[i] {
+			case "key", "token", "secret", "password":
+				return w[i]
+			case "string", "uri", "url", "dsn":
+				return "connection-string"
+			}
+		}
 	}
 	return "secret"
 }
@@ -197,7 +215,8 @@ func Words(s string) []string {
 			i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(cur[len(cur)-1])):
 			flush()
 			cur = append(cur, r)
-		case unicode.IsDigit(r) && len(cur) > 0 && unicode.IsLetter(cur[len(cur)-1]) && unicode.IsUpper(cur[len(cur)-1]):
+		case unicode.IsDigit(r) && len(cur) > 0 && unicode.IsLetter(cur[len(cur)-1]) && unicode.IsUpper(cur[len(cur)-1]),
+			unicode.IsUpper(r) && len(cur) > 0 && unicode.IsDigit(cur[len(cur)-1]):
 			flush()
 			cur = append(cur, r)
 		default:

@@ -1,0 +1,319 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+
+	"github.com/leakfix/leakfix/scanner"
+)
+
+// StagedOptions locate the index to scan.
+type StagedOptions struct {
+	// IndexFile overrides the repository's index (git sets GIT_INDEX_FILE
+	// for hooks of `git commit -a` and `git commit PATH`, which stage into a
+	// temporary index).
+	IndexFile string
+	// MaxBlobSize skips larger staged files; 0 means scanner.DefaultMaxFileSize.
+	MaxBlobSize int64
+	// Warn receives operational messages; never a secret.
+	Warn func(string)
+}
+
+// StagedStats says what a staged scan covered.
+type StagedStats struct {
+	Entries int // index entries
+	Changed int // entries whose blob differs from HEAD's
+	Scanned int // text files scanned
+	Bytes   int64
+}
+
+// ScanStaged scans what the next commit would add: every file in the index
+// whose staged blob differs from HEAD's at that path (every file when there
+// is no commit yet), with line numbers of the staged version. Only findings
+// on lines the commit adds or changes are reported, so a secret already in
+// HEAD does not block an unrelated commit — `leakfix history` is the tool
+// for what is already committed. The work tree is never read.
+func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts StagedOptions) ([]scanner.Finding, StagedStats, error) {
+	var stats StagedStats
+	maxSize := opts.MaxBlobSize
+	if maxSize <= 0 {
+		maxSize = scanner.DefaultMaxFileSize
+	}
+	r, err := openRepository(repo)
+	if err != nil {
+		return nil, stats, err
+	}
+	idx, err := r.readIndex(opts.IndexFile)
+	if err != nil {
+		return nil, stats, err
+	}
+	st := r.repo.Storer
+	objs := &objectStore{st: r.storage(8<<20, maxSize)}
+	defer objs.st.Close()
+	trees := newTreeCache(objs, 1024)
+
+	var headTree plumbing.Hash
+	head, err := storer.ResolveReference(st, plumbing.HEAD)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		// No commit yet: everything staged is new.
+	case err != nil:
+		return nil, stats, fmt.Errorf("resolve HEAD: %w", err)
+	default:
+		data, err := objs.read(head.Hash(), plumbing.CommitObject)
+		if err != nil {
+			return nil, stats, fmt.Errorf("read HEAD: %w", err)
+		}
+		c, err := parseCommit(data)
+		if err != nil {
+			return nil, stats, fmt.Errorf("read HEAD commit %s: %w", head.Hash(), err)
+		}
+		headTree = c.tree
+	}
+
+	entries := stagedEntries(idx)
+	stats.Entries = len(entries)
+	changed, err := changedAgainstTree(trees, headTree, entries)
+	if err != nil {
+		return nil, stats, err
+	}
+	stats.Changed = len(changed)
+
+	var findings []scanner.Finding
+	var ruleErrs []error
+	lines := newLineSet()
+	for _, ch := range changed {
+		if ctx.Err() != nil {
+			return nil, stats, ctx.Err()
+		}
+		data, err := readBlob(objs, ch.staged, maxSize)
+		if err != nil {
+			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
+		}
+		if data == nil || scanner.IsBinary(data) {
+			continue
+		}
+		stats.Scanned++
+		stats.Bytes += int64(len(data))
+		fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
+		if err != nil {
+			ruleErrs = append(ruleErrs, err)
+		}
+		if len(fs) == 0 {
+			continue
+		}
+		if !ch.head.IsZero() {
+			old, err := readBlob(objs, ch.head, maxSize)
+			if err != nil {
+				return nil, stats, fmt.Errorf("HEAD version of %s: %w", ch.path, err)
+			}
+			if old != nil {
+				lines.reset()
+				lines.addAll(old)
+				fs = onChangedLines(lines, data, fs)
+			}
+		}
+		findings = append(findings, fs...)
+	}
+	if opts.Warn != nil {
+		for _, e := range ruleErrs {
+			opts.Warn(e.Error())
+		}
+	}
+	scanner.SortFindings(findings)
+	return findings, stats, nil
+}
+
+// readIndex reads the index, or the file git named in GIT_INDEX_FILE.
+func (r *repository) readIndex(file string) (*index.Index, error) {
+	if file == "" {
+		idx, err := r.repo.Storer.Index()
+		if err != nil {
+			return nil, fmt.Errorf("read index: %w", err)
+		}
+		return idx, nil
+	}
+	f, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return &index.Index{Version: 2}, nil // nothing staged yet
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read index: %w", err)
+	}
+	defer f.Close()
+	idx := &index.Index{}
+	if err := index.NewDecoder(f).Decode(idx); err != nil {
+		return nil, fmt.Errorf("read index %s: %w", file, err)
+	}
+	return idx, nil
+}
+
+// stagedEntries returns the index entries a commit would record: stage 0
+// files, sorted by path. During a conflicted merge, the "ours" side stands
+// in for a path with no stage-0 entry yet.
+func stagedEntries(idx *index.Index) []*index.Entry {
+	byPath := map[string]*index.Entry{}
+	for _, e := range idx.Entries {
+		if e.Mode&0o170000 != 0o100000 || e.IntentToAdd {
+			continue // symlinks, submodules, `git add -N` placeholders
+		}
+		old, ok := byPath[e.Name]
+		if !ok || rankStage(e.Stage) < rankStage(old.Stage) {
+			byPath[e.Name] = e
+		}
+	}
+	out := make([]*index.Entry, 0, len(byPath))
+	for _, e := range byPath {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func rankStage(s index.Stage) int {
+	switch s {
+	case 0:
+		return 0
+	case index.OurMode:
+		return 1
+	case index.TheirMode:
+		return 2
+	}
+	return 3
+}
+
+// stagedChange is a staged file that differs from HEAD.
+type stagedChange struct {
+	path   string
+	staged plumbing.Hash
+	head   plumbing.Hash // zero if the file is new
+}
+
+// changedAgainstTree compares index entries (sorted by path) with HEAD's
+// tree, reading only the HEAD trees of directories that hold staged files.
+func changedAgainstTree(trees *treeCache, headTree plumbing.Hash, entries []*index.Entry) ([]stagedChange, error) {
+	var out []stagedChange
+	dirs := map[string]map[string]treeEntry{} // dir path → its HEAD entries by name
+	var lookupDir func(dir string) (map[string]treeEntry, error)
+	lookupDir = func(dir string) (map[string]treeEntry, error) {
+		if m, ok := dirs[dir]; ok {
+			return m, nil
+		}
+		var h plumbing.Hash
+		if dir == "" {
+			h = headTree
+		} else {
+			parent, name := "", dir
+			if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+				parent, name = dir[:i], dir[i+1:]
+			}
+			pm, err := lookupDir(parent)
+			if err != nil {
+				return nil, err
+			}
+			if e, ok := pm[name]; ok && e.isTree() {
+				h = e.hash
+			}
+		}
+		m := map[string]treeEntry{}
+		if !h.IsZero() {
+			list, err := trees.get(h)
+			if err != nil {
+				return nil, fmt.Errorf("HEAD tree of %q: %w", dir, err)
+			}
+			for _, e := range list {
+				m[e.name] = e
+			}
+		}
+		dirs[dir] = m
+		return m, nil
+	}
+	for _, e := range entries {
+		dir, name := "", e.Name
+		if i := strings.LastIndexByte(e.Name, '/'); i >= 0 {
+			dir, name = e.Name[:i], e.Name[i+1:]
+		}
+		m, err := lookupDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		var head plumbing.Hash
+		if he, ok := m[name]; ok && he.isFile() {
+			if he.hash == e.Hash {
+				continue
+			}
+			head = he.hash
+		}
+		out = append(out, stagedChange{path: e.Name, staged: e.Hash, head: head})
+	}
+	return out, nil
+}
+
+// readBlob returns a blob's content, or nil if it is larger than maxSize.
+func readBlob(objs *objectStore, h plumbing.Hash, maxSize int64) ([]byte, error) {
+	obj, err := objs.st.EncodedObject(plumbing.BlobObject, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, fmt.Errorf("blob %s: %w", h, errMissing)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	if obj.Size() > maxSize {
+		return nil, nil
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	var buf bytes.Buffer
+	buf.Grow(int(obj.Size()))
+	if _, err := io.Copy(&buf, rd); err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// onChangedLines keeps the findings whose secret touches a line that is
+// not in the HEAD version of the file (lines holds HEAD's lines).
+func onChangedLines(lines *lineSet, data []byte, fs []scanner.Finding) []scanner.Finding {
+	if _, fresh := lines.newRanges(data, false); fresh {
+		return fs
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if touchesNewLine(lines, f.SecretStart, f.SecretEnd) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+// touchesNewLine reports whether a line overlapping [start, end) was new
+// in the last newRanges call (whose per-line results lines still holds).
+func touchesNewLine(lines *lineSet, start, end int) bool {
+	i := sort.Search(len(lines.ends), func(i int) bool { return lines.ends[i] >= start })
+	for ; i < len(lines.ends); i++ {
+		lineStart := 0
+		if i > 0 {
+			lineStart = lines.ends[i-1] + 1
+		}
+		if lineStart > start && lineStart >= end {
+			return false
+		}
+		if lines.fresh[i] {
+			return true
+		}
+	}
+	return false
+}
