@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -70,8 +71,9 @@ type Rule struct {
 	// Order is the rule's position in the merged pack; earlier wins ties.
 	Order int `toml:"-"`
 
-	pattern Pattern
-	pathRe  *regexp.Regexp
+	pattern   Pattern
+	pathRe    *regexp.Regexp
+	crossLine bool
 }
 
 // Allowlist suppresses findings, globally or for one rule, in gitleaks'
@@ -101,6 +103,10 @@ var (
 
 // Pattern returns the rule's compiled regex.
 func (r *Rule) Pattern() Pattern { return r.pattern }
+
+// CrossLine reports whether the rule's regex can match a newline, and so
+// needs to see the lines around a keyword hit, not just the hit's line.
+func (r *Rule) CrossLine() bool { return r.crossLine }
 
 // PathRegexp returns the compiled path filter, or nil.
 func (r *Rule) PathRegexp() *regexp.Regexp { return r.pathRe }
@@ -395,12 +401,16 @@ func (c *Config) compile() error {
 		if r.Regex == "" && r.Path == "" {
 			fail(r, "needs a regex or a path")
 		}
+		if r.Regex != "" && r.pattern != nil {
+			r.crossLine = canMatchNewline(r.Regex)
+		}
 		if r.Regex != "" && r.pattern == nil {
 			p, err := CompilePattern(r.Regex, DefaultMatchTimeout)
 			if err != nil {
 				fail(r, "regex does not compile: %v", err)
 			} else {
 				r.pattern = p
+				r.crossLine = canMatchNewline(r.Regex)
 				if r.SecretGroup > p.NumSubexp() {
 					fail(r, "secretGroup %d but the regex has only %d groups", r.SecretGroup, p.NumSubexp())
 				}
@@ -550,6 +560,41 @@ func (c *Config) SortedIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// canMatchNewline reports whether expr can consume a '\n'. Patterns that
+// RE2 cannot parse (regexp2 ones) are assumed to.
+func canMatchNewline(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return true
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(n *syntax.Regexp) bool {
+		switch n.Op {
+		case syntax.OpAnyChar:
+			return true
+		case syntax.OpLiteral:
+			for _, r := range n.Rune {
+				if r == '\n' {
+					return true
+				}
+			}
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(n.Rune); i += 2 {
+				if n.Rune[i] <= '\n' && '\n' <= n.Rune[i+1] {
+					return true
+				}
+			}
+		}
+		for _, sub := range n.Sub {
+			if walk(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(re)
 }
 
 func contains(list []string, s string) bool {

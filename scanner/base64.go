@@ -66,14 +66,16 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 			continue
 		}
 		decoded = decoded[:n]
-		if !d.ac.Contains(decoded) {
-			continue
-		}
-		ls := lineStart(data, start)
-		id := Identifier(string(data[ls:start]))
+		// The name the blob is assigned to is context some rules need
+		// (`AZURE_OPENAI_KEY: <base64 of 32 hex>`), so it goes in front of
+		// the decoded text before the keyword check.
+		id := Identifier(string(data[lineStart(data, start):start]))
 		sub := decoded
 		if id != "" {
 			sub = append([]byte(id+": "), decoded...)
+		}
+		if !d.ac.Contains(sub) {
+			continue
 		}
 		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit}, depth+1, nil)
 		sl, sc := lines.position(start)

@@ -45,11 +45,16 @@ type Detector struct {
 	hash     *hasher
 }
 
-// Windows: how much text around a keyword hit a rule's regex sees. Two
-// lines each side covers an assignment split over lines; multiline rules
-// (private keys, JSON blocks) see 32 KiB after the hit's line start.
+// Windows: how much text around a keyword hit a rule's regex sees. Go's
+// RE2 engine costs microseconds per byte on patterns without a literal
+// prefix, so the bytes fed to regexes, not the bytes read, set the speed:
+// a rule that cannot match a newline sees only the hit's line, one that can
+// sees the line before and after too, and only multiline rules (private
+// keys, JSON blocks) see 32 KiB. Very long lines (minified code) are cut to
+// a span around the hit.
 const (
-	contextLines    = 2
+	maxBefore       = 256
+	maxAfter        = 1024
 	multilineWindow = 32 << 10
 	maxDecodeDepth  = 1
 	minBase64Len    = 16
@@ -137,13 +142,17 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 			return // already inside the previous window
 		}
 		var w [2]int
-		if r.Multiline {
-			w = [2]int{lineStart(data, pos), min(len(data), pos+multilineWindow)}
-			w[1] = lineEnd(data, w[1])
-		} else {
-			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
+		switch {
+		case r.Multiline:
+			w = [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
+		case r.CrossLine():
+			w = [2]int{linesBefore(data, pos, 1), linesAfter(data, pos, 1)}
+			w[0] = max(w[0], pos-maxBefore-maxAfter)
+			w[1] = min(w[1], pos+2*maxAfter)
+		default:
+			w = [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}
 		}
-		if n := len(ws); n > 0 && w[0] <= ws[n-1][1] {
+		if n := len(ws); n > 0 && w[0] < ws[n-1][1] {
 			ws[n-1][1] = max(ws[n-1][1], w[1])
 		} else {
 			ws = append(ws, w)

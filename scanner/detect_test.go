@@ -330,3 +330,13 @@ provider = "rails"
 		t.Fatalf("path-only rule fired on another path: %+v", fs)
 	}
 }
+
+func TestBase64UsesAssignedNameAsContext(t *testing.T) {
+	d := testDetector(t)
+	// base64 of a bare 32-hex key: only the YAML key says it is OpenAI's.
+	text := "data:\n  AZURE_OPENAI_KEY: OWJlMmM5YTVkZmE4NGIzY2IwM2UzYWY4Y2FhOTRjY2I=\n"
+	fs, _ := d.Detect(Fragment{Path: "k8s/s.yaml", Data: []byte(text)})
+	if len(fs) != 1 || fs[0].RuleID != "azure-openai-key" || fs[0].Secret != "9be2c9a5dfa84b3cb03e3af8caa94ccb" {
+		t.Fatalf("got %+v", fs)
+	}
+}
