@@ -292,7 +292,7 @@ func TestIdentifier(t *testing.T) {
 		`define('DB_PASSWORD', '`:                "DB_PASSWORD",
 		`x := "`:                                 "x",
 		`key_openai: `:                           "key_openai",
-		`print("`:                                "print",
+		`print("`:                                "",
 		`"`:                                      "",
 	}
 	for prefix, want := range tests {
@@ -338,5 +338,19 @@ func TestBase64UsesAssignedNameAsContext(t *testing.T) {
 	fs, _ := d.Detect(Fragment{Path: "k8s/s.yaml", Data: []byte(text)})
 	if len(fs) != 1 || fs[0].RuleID != "azure-openai-key" || fs[0].Secret != "9be2c9a5dfa84b3cb03e3af8caa94ccb" {
 		t.Fatalf("got %+v", fs)
+	}
+}
+
+func TestWeakDefaultShortValues(t *testing.T) {
+	d := testDetector(t)
+	for _, v := range []string{"dev", "123456", "secret"} {
+		fs, _ := d.Detect(Fragment{Path: "a.py", Data: []byte(`X = os.getenv("JWT_SECRET", "` + v + `")`)})
+		if len(fs) != 1 {
+			t.Errorf("weak default %q not reported", v)
+		}
+	}
+	fs, _ := d.Detect(Fragment{Path: "a.py", Data: []byte(`X = os.getenv("JWT_SECRET", "${JWT}")`)})
+	if len(fs) != 0 {
+		t.Errorf("template fallback reported: %+v", fs)
 	}
 }

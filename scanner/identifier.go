@@ -33,7 +33,9 @@ func Identifier(prefix string) string {
 		return ""
 	}
 	op := false
-	for _, o := range []string{":=", "=>", "?=", "||", "??", "=", ":", ",", "(", "-p", " "} {
+	// "(" is not an operator here: in `print("` the function names no
+	// purpose of the secret.
+	for _, o := range []string{":=", "=>", "?=", "||", "??", "=", ":", ",", "-p", " "} {
 		if strings.HasSuffix(s, o) {
 			s = strings.TrimSuffix(s, o)
 			op = true

@@ -32,8 +32,14 @@ func IsPlaceholder(secret string) bool {
 	return isStructuralPlaceholder(secret) || hasPlaceholderWord(secret)
 }
 
+// hasPlaceholderWord also covers one-character-repeat and keyboard-run
+// values: filler for a credential, but exactly the weakness a weak default
+// like "dev" or "123456" is.
 func hasPlaceholderWord(secret string) bool {
-	low := strings.ToLower(secret)
+	low := strings.ToLower(strings.TrimSpace(secret))
+	if distinctBytes(low) <= 3 || isSequential(low) {
+		return true
+	}
 	for _, w := range placeholderWords {
 		if strings.Contains(low, w) {
 			return true
@@ -61,10 +67,7 @@ func isStructuralPlaceholder(secret string) bool {
 			return true
 		}
 	}
-	if distinctBytes(low) <= 3 {
-		return true
-	}
-	return isSequential(low)
+	return false
 }
 
 func isIdentifierLike(s string) bool {

@@ -143,7 +143,15 @@ func derive(f *scanner.Finding, r *rules.Rule) (string, int) {
 		}
 	}
 	var purpose []string
-	for _, w := range Words(f.Identifier) {
+	words := Words(f.Identifier)
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		// camelCase splits brand names (OpenAI → open, ai): a pair that
+		// spells a provider word goes as a whole.
+		if i+1 < len(words) && drop[w+words[i+1]] {
+			i++
+			continue
+		}
 		if !genericWords[w] && !drop[w] && !abbreviates(w, drop) {
 			purpose = append(purpose, w)
 		}

@@ -53,6 +53,7 @@ func TestAssignSeedNames(t *testing.T) {
 		f("upload/main.py", 1, "mongodb-connection-string", "mongodb", "MONGO_URI", "mongodb+srv://a"),
 		f("crawl/main.py", 1, "mongodb-connection-string", "mongodb", "MONGODB_URL", "mongodb+srv://a"),
 		f("app/settings.py", 1, "generic-api-key", "generic", "stripeWebhookSigningSecret", "whs"),
+		f("svc/main.go", 1, "azure-openai-api-key", "azure-openai", "azureOpenAIKey", "c5ce"),
 	}
 	if err := Assign(fs, cfg, nil); err != nil {
 		t.Fatal(err)
@@ -62,7 +63,7 @@ func TestAssignSeedNames(t *testing.T) {
 		"azure-openai-3-point-5-turbo-key", "together-ai-api-key", "together-ai-api-key",
 		"azure-tts-subscription-key", "azure-tts-subscription-key-2",
 		"mongodb-connection-string", "mongodb-connection-string",
-		"stripe-webhook-signing-secret",
+		"stripe-webhook-signing-secret", "azure-openai-key",
 	}
 	for i, w := range want {
 		if fs[i].SecretName != w {
