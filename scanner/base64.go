@@ -57,7 +57,10 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 			continue
 		}
 		tokEnd := i
-		if overlapsFinding(existing, start, tokEnd) {
+		// A specific rule's raw finding on the token stands; a generic one
+		// ("high-entropy value") gives way to what the decoded text is.
+		overlapped, onlyGeneric := overlapping(existing, start, tokEnd)
+		if len(overlapped) > 0 && !onlyGeneric {
 			continue
 		}
 		decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
@@ -78,6 +81,11 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 			continue
 		}
 		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit}, depth+1, nil)
+		if len(found) > 0 {
+			for _, k := range overlapped {
+				existing[k].RuleID = "" // superseded; dropped by the caller
+			}
+		}
 		sl, sc := lines.position(start)
 		el, ec := lines.position(tokEnd - 1)
 		for _, f := range found {
@@ -98,9 +106,24 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 	return out
 }
 
-func overlapsFinding(fs []Finding, start, end int) bool {
+// overlapping returns the indexes of findings whose secret overlaps
+// [start,end) and whether all of them come from generic rules.
+func overlapping(fs []Finding, start, end int) (idx []int, onlyGeneric bool) {
+	onlyGeneric = true
 	for i := range fs {
-		if fs[i].SecretStart < end && start < fs[i].SecretEnd {
+		if fs[i].RuleID != "" && fs[i].SecretStart < end && start < fs[i].SecretEnd {
+			idx = append(idx, i)
+			if !hasTag(fs[i].Tags, "generic") {
+				onlyGeneric = false
+			}
+		}
+	}
+	return idx, onlyGeneric
+}
+
+func hasTag(tags []string, tag string) bool {
+	for _, t := range tags {
+		if t == tag {
 			return true
 		}
 	}

@@ -49,10 +49,11 @@ type Detector struct {
 // RE2 engine costs microseconds per byte on patterns without a literal
 // prefix, so the bytes fed to regexes, not the bytes read, set the speed:
 // a rule that cannot match a newline sees only the hit's line, one that can
-// sees the line before and after too, and only multiline rules (private
+// sees two lines before and after too, and only multiline rules (private
 // keys, JSON blocks) see 32 KiB. Very long lines (minified code) are cut to
 // a span around the hit.
 const (
+	contextLines    = 2
 	maxBefore       = 256
 	maxAfter        = 1024
 	multilineWindow = 32 << 10
@@ -146,7 +147,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		case r.Multiline:
 			w = [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
 		case r.CrossLine():
-			w = [2]int{linesBefore(data, pos, 1), linesAfter(data, pos, 1)}
+			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
 			w[0] = max(w[0], pos-maxBefore-maxAfter)
 			w[1] = min(w[1], pos+2*maxAfter)
 		default:
@@ -234,7 +235,14 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		if lines == nil {
 			lines = newLineIndex(data)
 		}
-		out = append(out, d.detectBase64(frag, depth, lines, out)...)
+		decoded := d.detectBase64(frag, depth, lines, out)
+		kept := out[:0]
+		for _, f := range out {
+			if f.RuleID != "" {
+				kept = append(kept, f)
+			}
+		}
+		out = append(kept, decoded...)
 		if len(out) > 1 {
 			sort.SliceStable(out, func(i, j int) bool { return out[i].SecretStart < out[j].SecretStart })
 		}

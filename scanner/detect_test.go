@@ -354,3 +354,14 @@ func TestWeakDefaultShortValues(t *testing.T) {
 		t.Errorf("template fallback reported: %+v", fs)
 	}
 }
+
+func TestDecodedSpecificBeatsRawGeneric(t *testing.T) {
+	d := testDetector(t)
+	// The encoded token itself looks like a high-entropy secret to the
+	// generic rule; decoded it is a Stripe key, and that is the finding.
+	text := "data:\n  stripe_secret_key: \"c2tfbGl2ZV9PQ05WeEwzUTU2eGk3NmhKTmw5UzJ0bTU=\"\n"
+	fs, _ := d.Detect(Fragment{Path: "k8s/s.yaml", Data: []byte(text)})
+	if len(fs) != 1 || fs[0].RuleID != "stripe-secret-key" || fs[0].Encoding != "base64" {
+		t.Fatalf("got %+v", fs)
+	}
+}
