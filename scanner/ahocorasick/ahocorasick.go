@@ -41,7 +41,12 @@
 // load. A lane that does not start at the beginning of the input first
 // replays the longest-keyword-length bytes in front of it (the automaton's
 // state depends on no more than that much history), and hits are buffered
-// per lane and delivered in end-position order after the block.
+// per lane and delivered in end-position order after the block. Measured
+// on the package benchmark (300 keywords, 4 MiB of source-like text, one
+// core of an AMD EPYC VM): one lane ~0.6 GB/s, four lanes ~1.7 GB/s; eight
+// lanes were slower again (the compiler spills states to the stack), and
+// dropping bounds checks with unsafe or halving the table to uint16 bought
+// nothing, so the loop stays in safe Go.
 //
 // There is no bytes.IndexByte-style skip while in the start state: with the
 // benchmark's 300 keywords, 27 distinct bytes (case-folded) start a keyword,
