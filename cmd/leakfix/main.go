@@ -32,7 +32,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"scan", "scan files, a directory, stdin (-) or the staged index for secrets", runScan},
+		{"history", "scan every commit on every ref of a git repository, messages included", runHistory},
+		{"fix", "rewrite hardcoded secrets into vault lookups (a diff; --write applies it)", runFix},
+		{"plan", "write a vault import plan: plan.json, import.sh and deployment snippets", runPlan},
 		{"rules", "list the rule pack or check a rule file's examples", runRules},
+		{"baseline", "convert a detect-secrets baseline into a leakfix baseline", runBaseline},
+		{"completion", "print a bash, zsh or fish completion script", runCompletion},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -151,7 +156,15 @@ Secrets are redacted in every output unless --show-secrets is given.
 `)
 }
 
-func runVersion(_ context.Context, e *env, _ []string) error {
+func runVersion(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "version", "version", "  leakfix version\n  leakfix --version")
+	pos, err := parseArgs(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("version takes no arguments")
+	}
 	fmt.Fprintf(e.stdout, "leakfix %s\n", version)
 	return nil
 }

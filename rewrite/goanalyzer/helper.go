@@ -303,7 +303,7 @@ func Get(name string) string {
 
 // {{.MustEnv}} returns the environment variable key, and panics when it is unset
 // or empty. It replaces lookups that fell back to a hardcoded default
-// (getEnv("JWT_SECRET", "dev")): a guessable fallback for a secret is
+// (getEnv("JWT_SECRET", fallback)): a guessable fallback for a secret is
 // worse than a program that refuses to start.
 func {{.MustEnv}}(key string) string {
 	v := os.Getenv(key)

@@ -1,0 +1,252 @@
+package fix
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/leakfix/leakfix/scanner"
+)
+
+// contextLines is how many unchanged lines surround each hunk, as in
+// `diff -u` and git.
+const contextLines = 3
+
+// WriteDiff writes the changes as one unified diff (`--- a/F`, `+++ b/F`,
+// as git writes them). Unless showSecrets, every secret value the changes
+// know of is replaced by REDACTED wherever it appears in the diff — a
+// review needs to see where a secret was and what replaced it, not the
+// secret — which means such a diff shows but cannot apply those lines;
+// with showSecrets it is an exact patch (`git apply`).
+func WriteDiff(w io.Writer, changes []*Change, showSecrets bool) error {
+	var values []string
+	if !showSecrets {
+		seen := map[string]bool{}
+		for _, c := range changes {
+			for _, s := range c.Secrets {
+				for _, v := range []string{s.Value, strings.ReplaceAll(s.Value, "\r\n", "\n")} {
+					if v != "" && !seen[v] {
+						seen[v] = true
+						values = append(values, v)
+					}
+				}
+			}
+		}
+		// Longest first, so a value inside another is not half-replaced.
+		sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
+	}
+	redact := func(s string) string {
+		for _, v := range values {
+			s = strings.ReplaceAll(s, v, scanner.RedactedText)
+		}
+		return s
+	}
+	bw := bufio.NewWriter(w)
+	for _, c := range changes {
+		if !c.Changed() {
+			continue
+		}
+		a := splitLines(string(c.Before))
+		b := splitLines(string(c.After))
+		if len(values) > 0 {
+			// Redact whole texts first: a multi-line secret (a PEM key)
+			// spans lines.
+			a = splitLines(redact(string(c.Before)))
+			b = splitLines(redact(string(c.After)))
+		}
+		name := strings.TrimLeft(c.File, "/") // an absolute PATH given to fix
+		from := "a/" + name
+		if c.New {
+			from = "/dev/null"
+		}
+		fmt.Fprintf(bw, "--- %s\n+++ b/%s\n", from, name)
+		writeHunks(bw, a, b, diffLines(a, b))
+	}
+	return bw.Flush()
+}
+
+// splitLines splits after each "\n", keeping it.
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// edit is one line of a line-by-line diff: ' ' kept, '-' removed, '+'
+// added; a and b index the old and new lines.
+type edit struct {
+	op   byte
+	a, b int
+}
+
+// diffLines is Myers' O((N+M)D) shortest edit script. The trace keeps,
+// for each D, only the diagonals it could reach (2D+3 entries), so memory
+// is O(D²) rather than O((N+M)·D).
+func diffLines(a, b []string) []edit {
+	n, m := len(a), len(b)
+	// Trim the common prefix and suffix: most changes are small.
+	pre := 0
+	for pre < n && pre < m && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < n-pre && suf < m-pre && a[n-1-suf] == b[m-1-suf] {
+		suf++
+	}
+	var out []edit
+	for i := 0; i < pre; i++ {
+		out = append(out, edit{' ', i, i})
+	}
+	out = append(out, myers(a[pre:n-suf], b[pre:m-suf], pre)...)
+	for i := 0; i < suf; i++ {
+		out = append(out, edit{' ', n - suf + i, m - suf + i})
+	}
+	return out
+}
+
+func myers(a, b []string, base int) []edit {
+	n, m := len(a), len(b)
+	max := n + m
+	if max == 0 {
+		return nil
+	}
+	off := max + 1
+	v := make([]int, 2*max+3)
+	var trace [][]int
+	var d int
+search:
+	for d = 0; d <= max; d++ {
+		snap := make([]int, 2*d+3)
+		copy(snap, v[off-d-1:off+d+2])
+		trace = append(trace, snap)
+		for k := -d; k <= d; k += 2 {
+			var x int
+			if k == -d || k != d && v[off+k-1] < v[off+k+1] {
+				x = v[off+k+1]
+			} else {
+				x = v[off+k-1] + 1
+			}
+			y := x - k
+			for x < n && y < m && a[x] == b[y] {
+				x++
+				y++
+			}
+			v[off+k] = x
+			if x >= n && y >= m {
+				break search
+			}
+		}
+	}
+	// Walk back through the trace.
+	var rev []edit
+	x, y := n, m
+	for ; d > 0; d-- {
+		snap := trace[d]
+		at := func(k int) int { return snap[k+d+1] }
+		k := x - y
+		var prevK int
+		if k == -d || k != d && at(k-1) < at(k+1) {
+			prevK = k + 1
+		} else {
+			prevK = k - 1
+		}
+		prevX := at(prevK)
+		prevY := prevX - prevK
+		for x > prevX && y > prevY {
+			x--
+			y--
+			rev = append(rev, edit{' ', base + x, base + y})
+		}
+		if x == prevX {
+			y--
+			rev = append(rev, edit{'+', base + x, base + y})
+		} else {
+			x--
+			rev = append(rev, edit{'-', base + x, base + y})
+		}
+	}
+	for x > 0 && y > 0 {
+		x--
+		y--
+		rev = append(rev, edit{' ', base + x, base + y})
+	}
+	out := make([]edit, len(rev))
+	for i := range rev {
+		out[i] = rev[len(rev)-1-i]
+	}
+	return out
+}
+
+// writeHunks groups edits into hunks with context and writes them.
+func writeHunks(w io.Writer, a, b []string, edits []edit) {
+	for i := 0; i < len(edits); {
+		// Find the next change.
+		for i < len(edits) && edits[i].op == ' ' {
+			i++
+		}
+		if i == len(edits) {
+			return
+		}
+		start := max(0, i-contextLines)
+		end := i
+		// Extend while the next change is within 2*context lines.
+		for end < len(edits) {
+			if edits[end].op != ' ' {
+				end++
+				continue
+			}
+			j := end
+			for j < len(edits) && edits[j].op == ' ' {
+				j++
+			}
+			if j == len(edits) || j-end > 2*contextLines {
+				end = min(len(edits), end+contextLines)
+				break
+			}
+			end = j
+		}
+		hunk := edits[start:end]
+		aStart, bStart := hunk[0].a, hunk[0].b
+		var aLen, bLen int
+		for _, e := range hunk {
+			if e.op != '+' {
+				aLen++
+			}
+			if e.op != '-' {
+				bLen++
+			}
+		}
+		fmt.Fprintf(w, "@@ -%s +%s @@\n", hunkRange(aStart, aLen), hunkRange(bStart, bLen))
+		for _, e := range hunk {
+			var line string
+			switch e.op {
+			case '+':
+				line = b[e.b]
+			default:
+				line = a[e.a]
+			}
+			io.WriteString(w, string(e.op))
+			io.WriteString(w, line)
+			if !strings.HasSuffix(line, "\n") {
+				io.WriteString(w, "\n\\ No newline at end of file\n")
+			}
+		}
+		i = end
+	}
+}
+
+// hunkRange formats a 0-based start and a length as diff does: an empty
+// range names the line before it.
+func hunkRange(start, n int) string {
+	if n == 0 {
+		return fmt.Sprintf("%d,0", start)
+	}
+	return fmt.Sprintf("%d,%d", start+1, n)
+}

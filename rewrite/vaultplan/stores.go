@@ -1,0 +1,358 @@
+package vaultplan
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// store is what differs between targets: how names become references, how
+// a value is laid out in its values file, the script's store() function,
+// and the deployment snippets.
+type store interface {
+	settings() Store
+	storeName(name string) string
+	reference(storeName string) string
+	arnPattern(storeName string) string
+	field() string
+	valuesFile(name string) string
+	encodeValue(value string) []byte
+	checkValue(name, value string) error
+	valueNote(name, value string) string
+	notes(p *Plan) []string
+	// cli is the program import.sh runs; describe says what it imports into.
+	cli() string
+	describe() string
+	// scriptSettings documents the environment overrides in the header.
+	scriptSettings() []string
+	// scriptSetup defines the settings and store NAME FILE.
+	scriptSetup() string
+	// generateValue writes a fresh random value, in this store's values
+	// file layout, to "$tmp" (an already created 0600 file).
+	generateValue() string
+	snippets(p *Plan) []snippet
+}
+
+func storeFor(o Options) store {
+	switch o.Target {
+	case AzureKeyVault:
+		return azureStore{o}
+	case AWSSecretsManager:
+		return awsStore{o}
+	case HashiCorpVault:
+		return vaultStore{o}
+	default:
+		return gcpStore{o}
+	}
+}
+
+func orPlaceholder(v, placeholder string) string {
+	if v == "" {
+		return placeholder
+	}
+	return v
+}
+
+// shellQuote single-quotes s for bash.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// rawValue is the values-file layout for CLIs that read a file's bytes
+// as they are.
+func rawValue(v string) []byte { return []byte(v) }
+
+// generateRaw is the --generate body for raw values files. The value
+// passes through a shell variable and the printf builtin, never argv.
+const generateRaw = `  local value
+  value=$(openssl rand -base64 32)
+  printf '%s' "$value" >"$tmp"
+  unset value
+`
+
+// ---- Azure Key Vault ----
+
+type azureStore struct{ o Options }
+
+func (s azureStore) vault() string { return orPlaceholder(s.o.VaultName, PlaceholderVaultName) }
+func (s azureStore) vaultURI() string {
+	return "https://" + s.vault() + ".vault.azure.net"
+}
+func (s azureStore) settings() Store {
+	return Store{VaultName: s.o.VaultName, VaultURI: s.vaultURI()}
+}
+func (azureStore) storeName(name string) string { return name }
+func (s azureStore) reference(n string) string  { return s.vaultURI() + "/secrets/" + n }
+func (azureStore) arnPattern(string) string     { return "" }
+func (azureStore) field() string                { return "" }
+func (azureStore) valuesFile(name string) string {
+	return name
+}
+func (azureStore) encodeValue(v string) []byte { return rawValue(v) }
+func (azureStore) checkValue(name, v string) error {
+	return validUTF8(AzureKeyVault, name, v)
+}
+func (azureStore) valueNote(name, v string) string {
+	if strings.Contains(v, "\r") {
+		return fmt.Sprintf("%s contains CR LF line endings: az keyvault secret set --file reads the file as text, so Key Vault will hold LF endings", name)
+	}
+	return ""
+}
+func (s azureStore) notes(*Plan) []string {
+	if s.o.VaultName == "" {
+		return []string{"no --vault-name: snippets say " + PlaceholderVaultName + ", and import.sh needs LEAKFIX_KEYVAULT_NAME set"}
+	}
+	return nil
+}
+func (azureStore) cli() string      { return "az" }
+func (azureStore) describe() string { return "Azure Key Vault" }
+func (s azureStore) scriptSettings() []string {
+	return []string{"LEAKFIX_KEYVAULT_NAME  the Key Vault (plan: " + orPlaceholder(s.o.VaultName, "none given") + ")"}
+}
+func (s azureStore) scriptSetup() string {
+	return `vault_name=${LEAKFIX_KEYVAULT_NAME:-` + shellQuote(s.o.VaultName) + `}
+[ -n "$vault_name" ] || die "no Key Vault name: set LEAKFIX_KEYVAULT_NAME or run leakfix plan --vault-name NAME"
+# az reads --file as text in the locale's encoding; make that UTF-8.
+export PYTHONUTF8=1
+
+# store NAME FILE: sets the secret from FILE (a new version if it exists).
+store() {
+  [ -f "$2" ] || die "missing value file $2"
+  az keyvault secret set --vault-name "$vault_name" --name "$1" --file "$2" --encoding utf-8 --output none
+  echo "stored $1 in $vault_name"
+}
+`
+}
+func (azureStore) generateValue() string { return generateRaw }
+
+// ---- AWS Secrets Manager ----
+
+type awsStore struct{ o Options }
+
+func (s awsStore) settings() Store {
+	return Store{Region: s.o.Region, AccountID: s.o.AccountID, Prefix: s.o.Prefix}
+}
+func (s awsStore) storeName(name string) string { return s.o.Prefix + name }
+
+// reference is the ARN without the six random characters Secrets Manager
+// appends; ECS and GetSecretValue resolve such partial ARNs, and it is
+// known before the secret exists.
+func (s awsStore) reference(n string) string {
+	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s",
+		orPlaceholder(s.o.Region, PlaceholderRegion), orPlaceholder(s.o.AccountID, PlaceholderAccountID), n)
+}
+func (s awsStore) arnPattern(n string) string { return s.reference(n) + "-??????" }
+func (awsStore) field() string                { return "" }
+func (awsStore) valuesFile(name string) string {
+	return name + ".json"
+}
+
+// encodeValue writes {"SecretString": "..."} for --cli-input-json, in
+// pure ASCII: the aws CLI reads file:// as text in the locale's encoding
+// with newline translation, which would turn a CRLF key into LF and break
+// non-ASCII under a non-UTF-8 locale. JSON escapes survive both.
+func (awsStore) encodeValue(v string) []byte {
+	return []byte(`{"SecretString":` + asciiJSONString(v) + "}\n")
+}
+func (awsStore) checkValue(name, v string) error { return validUTF8(AWSSecretsManager, name, v) }
+func (awsStore) valueNote(string, string) string { return "" }
+
+// awsSuffixLike matches names AWS warns about: a hyphen and six
+// characters at the end looks like the random ARN suffix, so a partial
+// ARN lookup may pick the wrong secret.
+var awsSuffixLike = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
+
+func (s awsStore) notes(p *Plan) []string {
+	var out []string
+	if s.o.AccountID == "" || s.o.Region == "" {
+		out = append(out, "ARNs in snippets use "+orPlaceholder(s.o.Region, PlaceholderRegion)+" and "+
+			orPlaceholder(s.o.AccountID, PlaceholderAccountID)+": pass --region and --account-id to fill them in")
+	}
+	for _, sec := range p.Secrets {
+		if awsSuffixLike.MatchString(sec.StoreName) {
+			out = append(out, fmt.Sprintf("%s ends in a hyphen and six characters, which Secrets Manager can take for the random ARN suffix when looking up a partial ARN: in snippets, use the full ARN import.sh prints", sec.StoreName))
+		}
+	}
+	return out
+}
+func (awsStore) cli() string      { return "aws" }
+func (awsStore) describe() string { return "AWS Secrets Manager" }
+func (s awsStore) scriptSettings() []string {
+	return []string{"LEAKFIX_AWS_REGION     the region (plan: " + orPlaceholder(s.o.Region, "the aws CLI's default") + ")",
+		"the usual AWS_PROFILE / AWS_* variables choose the account"}
+}
+func (s awsStore) scriptSetup() string {
+	return `region=${LEAKFIX_AWS_REGION:-` + shellQuote(s.o.Region) + `}
+export AWS_PAGER=""
+
+sm() {
+  if [ -n "$region" ]; then
+    aws --region "$region" secretsmanager "$@"
+  else
+    aws secretsmanager "$@"
+  fi
+}
+
+# store NAME FILE: FILE holds {"SecretString": ...} for --cli-input-json,
+# which keeps the value exact (file:// alone reads text and would turn
+# CR LF into LF). Creates the secret, or adds a version when it exists.
+store() {
+  [ -f "$2" ] || die "missing value file $2"
+  local arn
+  if sm describe-secret --secret-id "$1" >/dev/null 2>&1; then
+    arn=$(sm put-secret-value --secret-id "$1" --cli-input-json "file://$2" --query ARN --output text)
+    echo "updated $arn"
+  else
+    arn=$(sm create-secret --name "$1" --cli-input-json "file://$2" --query ARN --output text)
+    echo "created $arn"
+  fi
+}
+`
+}
+func (awsStore) generateValue() string {
+	return `  local value
+  value=$(openssl rand -base64 32)
+  printf '{"SecretString":"%s"}\n' "$value" >"$tmp"
+  unset value
+`
+}
+
+// asciiJSONString quotes s as a JSON string using only ASCII: control
+// characters, quotes, backslashes and everything beyond U+007F escaped.
+func asciiJSONString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r < 0x80:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r -= 0x10000
+			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		case r == utf8.RuneError:
+			// checkValue rejects invalid UTF-8; a literal U+FFFD is kept.
+			b.WriteString(`\ufffd`)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// ---- HashiCorp Vault (KV v2) ----
+
+type vaultStore struct{ o Options }
+
+func (s vaultStore) settings() Store {
+	return Store{Address: s.o.VaultAddr, Mount: s.o.Mount, Prefix: s.o.Prefix}
+}
+func (s vaultStore) storeName(name string) string { return s.o.Prefix + name }
+
+// reference is the KV v2 API path, the form policies, the agent injector
+// and External Secrets use.
+func (s vaultStore) reference(n string) string { return s.o.Mount + "/data/" + n }
+func (vaultStore) arnPattern(string) string    { return "" }
+func (vaultStore) field() string               { return "value" }
+func (vaultStore) valuesFile(name string) string {
+	return name
+}
+func (vaultStore) encodeValue(v string) []byte     { return rawValue(v) }
+func (vaultStore) checkValue(string, string) error { return nil }
+func (vaultStore) valueNote(string, string) string { return "" }
+func (s vaultStore) addr() string                  { return orPlaceholder(s.o.VaultAddr, PlaceholderVaultAddr) }
+func (vaultStore) cli() string                     { return "vault" }
+func (vaultStore) describe() string                { return "HashiCorp Vault (KV v2)" }
+func (vaultStore) generateValue() string           { return generateRaw }
+func (s vaultStore) notes(*Plan) []string {
+	if s.o.VaultAddr == "" {
+		return []string{"no --vault-addr: snippets say " + PlaceholderVaultAddr + "; import.sh uses VAULT_ADDR"}
+	}
+	return nil
+}
+func (s vaultStore) scriptSettings() []string {
+	return []string{"LEAKFIX_VAULT_MOUNT    the KV v2 mount (plan: " + s.o.Mount + ")",
+		"VAULT_ADDR, VAULT_TOKEN (or a vault login) choose the server"}
+}
+func (s vaultStore) scriptSetup() string {
+	return `mount=${LEAKFIX_VAULT_MOUNT:-` + shellQuote(s.o.Mount) + `}
+[ -n "${VAULT_ADDR:-}" ] || echo "import.sh: VAULT_ADDR is not set; vault uses its default address" >&2
+
+# store PATH FILE: writes FILE's bytes to the field "value" at MOUNT/PATH
+# (vault reads value=@FILE itself, so the value is never an argument).
+store() {
+  [ -f "$2" ] || die "missing value file $2"
+  vault kv put "$mount/$1" "value=@$2" >/dev/null
+  echo "stored $mount/$1"
+}
+`
+}
+
+// ---- GCP Secret Manager ----
+
+type gcpStore struct{ o Options }
+
+func (s gcpStore) project() string { return orPlaceholder(s.o.Project, PlaceholderProject) }
+func (s gcpStore) settings() Store { return Store{Project: s.o.Project} }
+func (gcpStore) storeName(name string) string {
+	return name
+}
+func (s gcpStore) reference(n string) string { return "projects/" + s.project() + "/secrets/" + n }
+func (gcpStore) arnPattern(string) string    { return "" }
+func (gcpStore) field() string               { return "" }
+func (gcpStore) valuesFile(name string) string {
+	return name
+}
+func (gcpStore) encodeValue(v string) []byte     { return rawValue(v) }
+func (gcpStore) checkValue(string, string) error { return nil }
+func (gcpStore) valueNote(string, string) string { return "" }
+func (gcpStore) cli() string                     { return "gcloud" }
+func (gcpStore) describe() string                { return "GCP Secret Manager" }
+func (gcpStore) generateValue() string           { return generateRaw }
+func (s gcpStore) notes(*Plan) []string {
+	if s.o.Project == "" {
+		return []string{"no --project: snippets say " + PlaceholderProject + "; import.sh uses gcloud's configured project"}
+	}
+	return nil
+}
+func (s gcpStore) scriptSettings() []string {
+	return []string{"LEAKFIX_GCP_PROJECT    the project (plan: " + orPlaceholder(s.o.Project, "gcloud's configured project") + ")"}
+}
+func (s gcpStore) scriptSetup() string {
+	return `project=${LEAKFIX_GCP_PROJECT:-` + shellQuote(s.o.Project) + `}
+
+gc() {
+  if [ -n "$project" ]; then
+    gcloud --quiet --project "$project" "$@"
+  else
+    gcloud --quiet "$@"
+  fi
+}
+
+# store NAME FILE: creates the secret with FILE's bytes as its first
+# version, or adds a version when it exists.
+store() {
+  [ -f "$2" ] || die "missing value file $2"
+  if gc secrets describe "$1" >/dev/null 2>&1; then
+    gc secrets versions add "$1" --data-file="$2" >/dev/null
+    echo "added a version to $1"
+  else
+    gc secrets create "$1" --replication-policy=automatic --data-file="$2" >/dev/null
+    echo "created $1"
+  fi
+}
+`
+}
