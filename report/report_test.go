@@ -158,7 +158,7 @@ func TestSARIFProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := doc.Runs[0]
-	if doc.Version != "2.1.0" || run.AutomationDetails.ID != "leakfix/tree" {
+	if doc.Version != "2.1.0" || run.AutomationDetails.ID != "leakfix/tree/" {
 		t.Errorf("version %q category %q", doc.Version, run.AutomationDetails.ID)
 	}
 	for _, r := range run.Tool.Driver.Rules {

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"compress/gzip"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -23,10 +25,65 @@ const SourceRootBase = "%SRCROOT%"
 
 const informationURI = "https://github.com/leakfix/leakfix"
 
+// GitHub code scanning's documented limits for one uploaded SARIF file.
+// Above MaxSARIFResults a run is rejected outright; above MaxSARIFGzipBytes
+// (measured gzipped, as the upload action sends it) the upload is refused.
+// MaxRuleTags is what GitHub shows of a rule's tags (it rejects more than 20).
+const (
+	MaxSARIFResults   = 25000
+	MaxSARIFGzipBytes = 10 * 1000 * 1000
+	MaxRuleTags       = 10
+)
+
+// SARIFSummary says what a SARIF write kept and how big the file is for
+// GitHub, so the CLI can warn on stderr: the writer itself has no stderr.
+type SARIFSummary struct {
+	Total     int   // findings handed to the writer
+	Written   int   // results in the run
+	GzipBytes int64 // size of the document gzipped at the default level
+}
+
+// Omitted is how many findings the results cap left out.
+func (s SARIFSummary) Omitted() int { return s.Total - s.Written }
+
+// Warnings are the lines to print when the file is outside GitHub's limits.
+func (s SARIFSummary) Warnings() []string {
+	var out []string
+	if s.Omitted() > 0 {
+		out = append(out, fmt.Sprintf("SARIF: %d findings, but GitHub code scanning accepts at most %d results per run: "+
+			"kept the %d most severe and left out %d (run.properties says so too); use --format json for the full list, or --baseline to report only new findings",
+			s.Total, MaxSARIFResults, s.Written, s.Omitted()))
+	}
+	if s.GzipBytes > MaxSARIFGzipBytes {
+		out = append(out, fmt.Sprintf("SARIF: the file is %.1f MB gzipped; GitHub code scanning refuses uploads over 10 MB gzipped: "+
+			"scan fewer paths, or use --baseline to report only new findings", float64(s.GzipBytes)/1e6))
+	}
+	return out
+}
+
+// WriteSARIF writes findings as SARIF (redacted unless opts.ShowSecrets)
+// and reports how the document fits GitHub's limits.
+func WriteSARIF(w io.Writer, findings []scanner.Finding, opts Options) (SARIFSummary, error) {
+	return writeSARIFSummary(w, prepare(findings, opts.ShowSecrets), opts)
+}
+
 func writeSARIF(w io.Writer, findings []scanner.Finding, opts Options) error {
+	_, err := writeSARIFSummary(w, findings, opts)
+	return err
+}
+
+func writeSARIFSummary(w io.Writer, findings []scanner.Finding, opts Options) (SARIFSummary, error) {
+	return writeSARIFLimited(w, findings, opts, MaxSARIFResults)
+}
+
+// writeSARIFLimited writes at most limit results (tests use a small one).
+func writeSARIFLimited(w io.Writer, findings []scanner.Finding, opts Options, limit int) (SARIFSummary, error) {
+	sum := SARIFSummary{Total: len(findings)}
+	findings = mostSevere(findings, limit)
+	sum.Written = len(findings)
 	rep, err := sarif.New(sarif.Version210, false)
 	if err != nil {
-		return fmt.Errorf("sarif: %w", err)
+		return sum, fmt.Errorf("sarif: %w", err)
 	}
 	rep.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
 	version := opts.ToolVersion
@@ -37,8 +94,22 @@ func writeSARIF(w io.Writer, findings []scanner.Finding, opts Options) error {
 	run := sarif.NewRun(*sarif.NewTool(driver))
 	run.ColumnKind = "unicodeCodePoints"
 	if opts.Category != "" {
-		id := opts.Category
+		id := AutomationID(opts.Category)
 		run.AutomationDetails = &sarif.RunAutomationDetails{ID: &id}
+	}
+
+	if !opts.ShowSecrets {
+		// SARIF's own way to say "this text stood for something removed".
+		run.RedactionTokens = []string{scanner.RedactedText}
+	}
+	if omitted := sum.Omitted(); omitted > 0 {
+		run.Properties = sarif.Properties{
+			"truncated":      true,
+			"totalResults":   sum.Total,
+			"omittedResults": omitted,
+			"note": fmt.Sprintf("GitHub code scanning accepts at most %d results per run; the %d least severe findings were left out of this file. "+
+				"leakfix --format json lists them all.", limit, omitted),
+		}
 	}
 
 	ruleIndex := map[string]uint{}
@@ -51,7 +122,76 @@ func writeSARIF(w io.Writer, findings []scanner.Finding, opts Options) error {
 		run.AddResult(sarifResult(f, ruleIndex[f.RuleID]))
 	}
 	rep.AddRun(run)
-	return rep.PrettyWrite(w)
+	// Measure the gzipped size on the way out, without keeping a copy.
+	var gzSize byteCount
+	zw := gzip.NewWriter(&gzSize)
+	if err := rep.PrettyWrite(io.MultiWriter(w, zw)); err != nil {
+		return sum, err
+	}
+	if err := zw.Close(); err != nil {
+		return sum, fmt.Errorf("sarif: measure gzipped size: %w", err)
+	}
+	sum.GzipBytes = int64(gzSize)
+	return sum, nil
+}
+
+// byteCount is a writer that only counts.
+type byteCount int64
+
+func (c *byteCount) Write(p []byte) (int, error) { *c += byteCount(len(p)); return len(p), nil }
+
+// mostSevere returns at most limit findings: all of them when they fit,
+// else the most severe (then most confident), in their original order so
+// the file still reads file by file.
+func mostSevere(findings []scanner.Finding, limit int) []scanner.Finding {
+	if len(findings) <= limit {
+		return findings
+	}
+	idx := make([]int, len(findings))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		fa, fb := findings[idx[a]], findings[idx[b]]
+		if ra, rb := severityRank(fa.Severity), severityRank(fb.Severity); ra != rb {
+			return ra > rb
+		}
+		return rules.ConfidenceRank(fa.Confidence) > rules.ConfidenceRank(fb.Confidence)
+	})
+	keep := idx[:limit]
+	sort.Ints(keep)
+	out := make([]scanner.Finding, 0, limit)
+	for _, i := range keep {
+		out = append(out, findings[i])
+	}
+	return out
+}
+
+func severityRank(sev string) int {
+	switch sev {
+	case "critical":
+		return 4
+	case "high":
+		return 3
+	case "medium":
+		return 2
+	case "low":
+		return 1
+	}
+	return 0
+}
+
+// AutomationID turns a category into runAutomationDetails.id. GitHub
+// reads the id as "category/run-id" and takes everything before the LAST
+// slash as the category, so "leakfix/tree" and "leakfix/history" would both
+// land in category "leakfix" and replace each other's alerts. A trailing
+// slash makes the whole string the category, as codeql-action's own
+// `category` input does.
+func AutomationID(category string) string {
+	if strings.HasSuffix(category, "/") {
+		return category
+	}
+	return category + "/"
 }
 
 func lookupRule(cfg *rules.Config, id string) *rules.Rule {
@@ -85,12 +225,12 @@ func sarifRule(id string, r *rules.Rule, findings []scanner.Finding) *sarif.Repo
 	rule := sarif.NewRule(id).WithName(camel(id)).
 		WithShortDescription(sarif.NewMultiformatMessageString(desc)).
 		WithFullDescription(sarif.NewMultiformatMessageString(fullDescription(desc, provider, weak))).
-		WithHelp(&sarif.MultiformatMessageString{Text: ptr(helpText(desc, weak)), Markdown: ptr(helpMarkdown(desc, weak))}).
+		WithHelp(&sarif.MultiformatMessageString{Text: ptr(helpText(desc, weak)), Markdown: ptr(helpMarkdown(id, desc, provider, weak))}).
 		WithHelpURI(informationURI + "#rules")
 	rule.DefaultConfiguration = &sarif.ReportingConfiguration{Level: level(severity)}
 	allTags := append([]string{"security", "secret"}, tags...)
 	rule.Properties = sarif.Properties{
-		"tags":              dedupe(allTags),
+		"tags":              capTags(dedupe(allTags)),
 		"security-severity": rules.SecuritySeverity(severity),
 		"precision":         precision(confidence),
 		"problem.severity":  problemSeverity(severity),
@@ -163,19 +303,29 @@ func helpText(desc string, weak bool) string {
 		"and `leakfix purge` to write the replace-text file that removes it from git history."
 }
 
-func helpMarkdown(desc string, weak bool) string {
-	if weak {
-		return fmt.Sprintf("**%s**\n\nA secret setting falls back to a hard-coded literal, so a missing environment variable silently runs with a guessable value.\n\n"+
-			"**Remediate**\n\n1. Run `leakfix fix --write`: the lookup loses its fallback and fails hard when the variable is unset.\n"+
-			"2. Put a strong generated value in your vault or deployment environment.\n", desc)
+// helpMarkdown is what GitHub shows under "Show more" on an alert: what the
+// rule found and the steps that remove it for good, leakfix's own first.
+func helpMarkdown(id, desc, provider string, weak bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s**\n\nRule `%s`", desc, id)
+	if provider != "" {
+		fmt.Fprintf(&b, ", provider `%s`", provider)
 	}
-	return fmt.Sprintf("**%s**\n\nA live credential is committed to the repository. Anyone who can read the repository or any clone of it can use it.\n\n"+
-		"**Remediate**\n\n"+
-		"1. **Rotate** the credential at the provider; treat the old value as compromised.\n"+
-		"2. Run `leakfix fix --write` to replace the literal with a `get_secret(\"name\")` lookup (Python, Go, JS/TS, config files).\n"+
-		"3. Run `leakfix plan --target azure-keyvault|aws-secrets-manager|hashicorp-vault|gcp-secret-manager` and execute the generated `import.sh` (values are read from a 0600 file, never from the command line).\n"+
-		"4. Run `leakfix purge` and apply the replace-text file with `git filter-repo` or BFG to remove the value from history.\n\n"+
-		"If the value is a test fixture, add `leakfix:allow` in a comment on its line or its fingerprint to `.leakfixignore`.\n", desc)
+	b.WriteString(". The alert never contains the value: open the file at the reported line.\n\n")
+	if weak {
+		b.WriteString("A secret setting falls back to a hard-coded literal, so a missing environment variable silently runs with a guessable value.\n\n" +
+			"**Remediate**\n\n1. Run `leakfix fix --write`: the lookup loses its fallback and fails hard when the variable is unset.\n" +
+			"2. Put a strong generated value in your vault or deployment environment.\n")
+		return b.String()
+	}
+	b.WriteString("A live credential is committed to the repository. Anyone who can read the repository or any clone of it can use it.\n\n" +
+		"**Remediate**\n\n" +
+		"1. **Rotate** the credential at the provider; treat the old value as compromised.\n" +
+		"2. Run `leakfix fix --write` to replace the literal with a `get_secret(\"name\")` lookup (Python, Go, JS/TS, config files).\n" +
+		"3. Run `leakfix plan --target azure-keyvault|aws-secrets-manager|hashicorp-vault|gcp-secret-manager` and execute the generated `import.sh` (values are read from a 0600 file, never from the command line).\n" +
+		"4. Run `leakfix purge` and apply the replace-text file with `git filter-repo` or BFG to remove the value from history.\n\n" +
+		"If the value is a test fixture, add `leakfix:allow` in a comment on its line or its fingerprint to `.leakfixignore`.\n")
+	return b.String()
 }
 
 func level(severity string) string {
@@ -224,6 +374,15 @@ func camel(id string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// capTags keeps the first MaxRuleTags tags ("security" and "secret" lead),
+// since GitHub shows no more and rejects a rule with over 20.
+func capTags(tags []string) []string {
+	if len(tags) > MaxRuleTags {
+		return tags[:MaxRuleTags]
+	}
+	return tags
 }
 
 func dedupe(in []string) []string {

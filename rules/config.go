@@ -71,9 +71,10 @@ type Rule struct {
 	// Order is the rule's position in the merged pack; earlier wins ties.
 	Order int `toml:"-"`
 
-	pattern   Pattern
-	pathRe    *regexp.Regexp
-	crossLine bool
+	pattern    Pattern
+	pathRe     *regexp.Regexp
+	crossLine  bool
+	spansLines bool
 }
 
 // Allowlist suppresses findings, globally or for one rule, in gitleaks'
@@ -107,6 +108,18 @@ func (r *Rule) Pattern() Pattern { return r.pattern }
 // CrossLine reports whether the rule's regex can match a newline, and so
 // needs to see the lines around a keyword hit, not just the hit's line.
 func (r *Rule) CrossLine() bool { return r.crossLine }
+
+// SpansLines reports whether the rule needs a wide window after a keyword
+// hit: it says `multiline = true`, or its regex can run over arbitrary
+// multi-line content (gitleaks configs have no multiline field).
+func (r *Rule) SpansLines() bool { return r.Multiline || r.spansLines }
+
+// IsGeneric reports whether the rule is a catch-all that must lose to any
+// specific rule claiming the same secret: tagged generic, or named so, as
+// gitleaks' generic-api-key is (its configs carry no such tag).
+func (r *Rule) IsGeneric() bool {
+	return r.HasTag(TagGeneric) || strings.HasPrefix(r.ID, "generic")
+}
 
 // PathRegexp returns the compiled path filter, or nil.
 func (r *Rule) PathRegexp() *regexp.Regexp { return r.pathRe }
@@ -402,7 +415,7 @@ func (c *Config) compile() error {
 			fail(r, "needs a regex or a path")
 		}
 		if r.Regex != "" && r.pattern != nil {
-			r.crossLine = canMatchNewline(r.Regex)
+			r.crossLine, r.spansLines = canMatchNewline(r.Regex)
 		}
 		if r.Regex != "" && r.pattern == nil {
 			p, err := CompilePattern(r.Regex, DefaultMatchTimeout)
@@ -410,7 +423,7 @@ func (c *Config) compile() error {
 				fail(r, "regex does not compile: %v", err)
 			} else {
 				r.pattern = p
-				r.crossLine = canMatchNewline(r.Regex)
+				r.crossLine, r.spansLines = canMatchNewline(r.Regex)
 				if r.SecretGroup > p.NumSubexp() {
 					fail(r, "secretGroup %d but the regex has only %d groups", r.SecretGroup, p.NumSubexp())
 				}
@@ -562,39 +575,55 @@ func (c *Config) SortedIDs() []string {
 	return ids
 }
 
-// canMatchNewline reports whether expr can consume a '\n'. Patterns that
-// RE2 cannot parse (regexp2 ones) are assumed to.
-func canMatchNewline(expr string) bool {
+// canMatchNewline reports whether expr can consume a '\n', and whether it
+// can span arbitrary multi-line content: a repeat of unbounded (or long)
+// length over a class holding newlines and letters alike, as in `[\s\S]*`,
+// `(?s).*` or gitleaks' `[\s\S-]{64,}?` private-key body. Patterns that RE2
+// cannot parse (regexp2 ones) are assumed to do both.
+func canMatchNewline(expr string) (crosses, spans bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return true
+		return true, true
 	}
-	var walk func(*syntax.Regexp) bool
-	walk = func(n *syntax.Regexp) bool {
+	broad := func(n *syntax.Regexp) bool {
 		switch n.Op {
 		case syntax.OpAnyChar:
 			return true
-		case syntax.OpLiteral:
-			for _, r := range n.Rune {
-				if r == '\n' {
-					return true
-				}
-			}
 		case syntax.OpCharClass:
+			nl, letter := false, false
 			for i := 0; i+1 < len(n.Rune); i += 2 {
-				if n.Rune[i] <= '\n' && '\n' <= n.Rune[i+1] {
-					return true
-				}
+				lo, hi := n.Rune[i], n.Rune[i+1]
+				nl = nl || lo <= '\n' && '\n' <= hi
+				letter = letter || lo <= 'a' && 'a' <= hi
 			}
-		}
-		for _, sub := range n.Sub {
-			if walk(sub) {
-				return true
-			}
+			return nl && letter
 		}
 		return false
 	}
-	return walk(re)
+	var walk func(*syntax.Regexp)
+	walk = func(n *syntax.Regexp) {
+		switch n.Op {
+		case syntax.OpAnyChar:
+			crosses = true
+		case syntax.OpLiteral:
+			for _, r := range n.Rune {
+				crosses = crosses || r == '\n'
+			}
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(n.Rune); i += 2 {
+				crosses = crosses || n.Rune[i] <= '\n' && '\n' <= n.Rune[i+1]
+			}
+		case syntax.OpStar, syntax.OpPlus:
+			spans = spans || broad(n.Sub[0])
+		case syntax.OpRepeat:
+			spans = spans || (n.Max < 0 || n.Max > 1024) && broad(n.Sub[0])
+		}
+		for _, sub := range n.Sub {
+			walk(sub)
+		}
+	}
+	walk(re)
+	return crosses, spans
 }
 
 func contains(list []string, s string) bool {

@@ -241,3 +241,23 @@ func TestDefaultPackLoads(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowClassification(t *testing.T) {
+	tests := []struct {
+		regex          string
+		crosses, spans bool
+	}{
+		{`gsk_[A-Za-z0-9]{52}`, false, false},
+		{`key\s*=\s*"([a-f0-9]{32})"`, true, false},
+		{`(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY-----[\s\S-]{64,}?KEY-----`, true, true},
+		{`(?s)BEGIN.*END`, true, true},
+		{`[^"]*`, true, true},
+		{`[\w.-]*?(?:key)[^\n]*`, false, false},
+	}
+	for _, tt := range tests {
+		c, s := canMatchNewline(tt.regex)
+		if c != tt.crosses || s != tt.spans {
+			t.Errorf("%s: crosses=%v spans=%v, want %v %v", tt.regex, c, s, tt.crosses, tt.spans)
+		}
+	}
+}

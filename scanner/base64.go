@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 )
 
 // isBase64Byte marks the standard base64 alphabet. URL-safe '-' and '_' are
@@ -113,7 +114,7 @@ func overlapping(fs []Finding, start, end int) (idx []int, onlyGeneric bool) {
 	for i := range fs {
 		if fs[i].RuleID != "" && fs[i].SecretStart < end && start < fs[i].SecretEnd {
 			idx = append(idx, i)
-			if !hasTag(fs[i].Tags, "generic") {
+			if !hasTag(fs[i].Tags, "generic") && !strings.HasPrefix(fs[i].RuleID, "generic") {
 				onlyGeneric = false
 			}
 		}

@@ -144,7 +144,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		}
 		var w [2]int
 		switch {
-		case r.Multiline:
+		case r.SpansLines():
 			w = [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
 		case r.CrossLine():
 			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
@@ -350,7 +350,7 @@ func resolveOverlaps(cands []candidate) []candidate {
 		return cands
 	}
 	better := func(a, b candidate) bool {
-		ag, bg := a.rule.HasTag(rules.TagGeneric), b.rule.HasTag(rules.TagGeneric)
+		ag, bg := a.rule.IsGeneric(), b.rule.IsGeneric()
 		if ag != bg {
 			return !ag
 		}

@@ -71,6 +71,9 @@ type reportFlags struct {
 	quiet       bool
 	verbose     bool
 	category    string
+	// writeBaseline records every current finding in a baseline file
+	// instead of writing a report (baseline.go).
+	writeBaseline string
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -82,42 +85,55 @@ func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
 	fs.BoolVar(&rf.noColor, "no-color", false, "no ANSI colour in text output (NO_COLOR is honoured too)")
 	fs.BoolVar(&rf.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.BoolVar(&rf.verbose, "verbose", false, "say more on stderr (never a secret)")
-	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF automationDetails.id, so tree and history scans upload as separate analyses")
+	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF category (automationDetails.id, written with a trailing slash), so tree and history scans upload as separate analyses")
+	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
 }
 
 func (rf *reportFlags) validate() error {
 	switch rf.format {
 	case report.FormatText, report.FormatJSON, report.FormatSARIF:
-		return nil
+	default:
+		return usageError("--format %q: want text, json or sarif", rf.format)
 	}
-	return usageError("--format %q: want text, json or sarif", rf.format)
+	if rf.writeBaseline != "" && rf.output != "" {
+		return usageError("--write-baseline writes the baseline instead of a report; drop --output (or run twice)")
+	}
+	return nil
 }
 
 // loadConfig picks the rule pack: --config, else a config file at the
 // repository root (leakfix's own first, then gitleaks'), else the default.
 func loadConfig(e *env, rf *reportFlags, root string) (*rules.Config, error) {
-	if rf.config != "" {
-		cfg, err := rules.LoadFile(rf.config)
-		if err != nil {
-			return nil, &exitError{code: 2, err: err}
-		}
-		return cfg, nil
+	path := rf.config
+	if path == "" {
+		path = discoverConfig(root)
 	}
-	if path := discoverConfig(root); path != "" {
-		if rf.verbose {
-			fmt.Fprintf(e.stderr, "leakfix: using rule pack %s\n", path)
-		}
-		cfg, err := rules.LoadFile(path)
-		if err != nil {
-			return nil, &exitError{code: 2, err: err}
-		}
-		return cfg, nil
+	var cfg *rules.Config
+	var err error
+	if path != "" {
+		cfg, err = rules.LoadFile(path)
+	} else {
+		cfg, err = rules.Default()
 	}
-	cfg, err := rules.Default()
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
+	if rf.verbose {
+		fmt.Fprintf(e.stderr, "leakfix: rule pack %s: %d rules (%d on regexp2)\n", cfg.Source, len(cfg.Rules), rulesOnRegexp2(cfg))
+	}
 	return cfg, nil
+}
+
+// rulesOnRegexp2 counts the rules a pack runs on the backtracking engine
+// (patterns RE2 rejects, as some gitleaks configs have).
+func rulesOnRegexp2(cfg *rules.Config) int {
+	n := 0
+	for _, r := range cfg.Rules {
+		if p := r.Pattern(); p != nil && p.Engine() == rules.EngineRegexp2 {
+			n++
+		}
+	}
+	return n
 }
 
 // ConfigNames are the files discovered at the repository root, in order.
@@ -215,18 +231,37 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		ToolVersion: version,
 		Rules:       cfg,
 	}
+	// SARIF goes through WriteSARIF to learn whether the file fits GitHub's
+	// limits; the warnings wait until the file is in place.
+	var warnings []string
+	write := func(w io.Writer) error {
+		if rf.format != report.FormatSARIF {
+			return report.Write(w, findings, opts)
+		}
+		sum, err := report.WriteSARIF(w, findings, opts)
+		warnings = sum.Warnings()
+		return err
+	}
+	var err error
 	if rf.output == "" {
 		opts.Color = rf.format == report.FormatText && e.stdoutIsTTY && !rf.noColor && e.getenv("NO_COLOR") == ""
-		return report.Write(e.stdout, findings, opts)
+		err = write(e.stdout)
+	} else {
+		// A report with secrets in it is as sensitive as the values file.
+		perm := os.FileMode(0o644)
+		if rf.showSecrets {
+			perm = 0o600
+		}
+		err = report.WriteFileAtomic(rf.output, perm, write)
 	}
-	// A report with secrets in it is as sensitive as the values file.
-	perm := os.FileMode(0o644)
-	if rf.showSecrets {
-		perm = 0o600
+	if err != nil {
+		return err
 	}
-	return report.WriteFileAtomic(rf.output, perm, func(w io.Writer) error {
-		return report.Write(w, findings, opts)
-	})
+	warn := warner(e, rf.quiet)
+	for _, w := range warnings {
+		warn(w)
+	}
+	return nil
 }
 
 // warner prints operational messages on stderr unless --quiet.

@@ -35,6 +35,7 @@ func commands() []command {
 		{"history", "scan every commit on every ref of a git repository, messages included", runHistory},
 		{"fix", "rewrite hardcoded secrets into vault lookups (a diff; --write applies it)", runFix},
 		{"plan", "write a vault import plan: plan.json, import.sh and deployment snippets", runPlan},
+		{"purge", "write the git filter-repo / BFG replace-text file for a history clean-up; --verify checks it worked", runPurge},
 		{"rules", "list the rule pack or check a rule file's examples", runRules},
 		{"baseline", "convert a detect-secrets baseline into a leakfix baseline", runBaseline},
 		{"completion", "print a bash, zsh or fish completion script", runCompletion},

@@ -101,4 +101,23 @@ func TestOutputFileAndBaseline(t *testing.T) {
 	if code, _, _ := runCLI(t, "", "scan", src, "--baseline", base); code != 1 {
 		t.Fatalf("new secret not reported past the baseline: exit %d", code)
 	}
+
+	// --write-baseline records both, redacted, and exits 0 although there
+	// are findings; with it, moved lines and all, nothing is reported.
+	written := filepath.Join(dir, "leakfix-baseline.json")
+	code, out, stderr := runCLI(t, "", "scan", src, "--write-baseline", written)
+	if code != 0 || out != "" || !strings.Contains(stderr, "2 finding(s)") {
+		t.Fatalf("--write-baseline: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	data, err := os.ReadFile(written)
+	if err != nil || strings.Contains(string(data), "gsk_") || !strings.Contains(string(data), `"fingerprint"`) {
+		t.Fatalf("baseline file: %v\n%s", err, data)
+	}
+	os.WriteFile(filepath.Join(src, "b.py"), []byte("import os\n\n\n"+`groq = "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"`+"\n"), 0o644)
+	if code, out, _ := runCLI(t, "", "scan", src, "--baseline", written, "--format", "json"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("with the written baseline: exit %d, out %s", code, out)
+	}
+	if code, _, stderr := runCLI(t, "", "scan", src, "--write-baseline", written, "--output", base); code != 2 || !strings.Contains(stderr, "--write-baseline") {
+		t.Errorf("--write-baseline with --output: exit %d, %s", code, stderr)
+	}
 }

@@ -15,7 +15,9 @@ const scanExamples = `  leakfix scan                          scan the current d
   leakfix scan src/ config/prod.env     scan some paths
   leakfix scan --format sarif --output leakfix.sarif
   cat app.log | leakfix scan -          scan stdin
-  leakfix scan --no-ignore --max-file-size 50000000 .`
+  leakfix scan --no-ignore --max-file-size 50000000 .
+  leakfix scan --write-baseline leakfix-baseline.json    record today's findings (exits 0)
+  leakfix scan --baseline leakfix-baseline.json          then report only new ones`
 
 // scanFlags are scan's own flags on top of the report flags.
 type scanFlags struct {
@@ -53,6 +55,11 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	var findings []scanner.Finding
 	var scanErr error
 	switch {
+	case sf.staged:
+		findings, scanErr = scanStaged(ctx, e, &sf, det, paths)
+		if scanErr != nil {
+			return scanErr
+		}
 	case len(paths) == 1 && paths[0] == "-":
 		findings, scanErr = scanner.ScanReader(e.stdin, "stdin", det)
 		if scanErr != nil && !errors.Is(scanErr, rules.ErrMatchTimeout) {
@@ -87,6 +94,7 @@ func registerScanFlags(fs *flag.FlagSet, sf *scanFlags) {
 	fs.BoolVar(&sf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
 	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "skip files larger than `BYTES`")
 	fs.BoolVar(&sf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
+	fs.BoolVar(&sf.staged, "staged", false, "scan what is staged for the next commit (the index, not the work tree): for pre-commit hooks")
 }
 
 // newDetector loads the rule pack and .leakfixignore for root.
@@ -109,9 +117,16 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 	if err := naming.Assign(findings, cfg, nil); err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if rf.writeBaseline != "" {
+		return writeBaselineFile(e, rf, findings, scanErr)
+	}
+	found := len(findings)
 	findings, err := applyBaseline(findings, rf.baseline)
 	if err != nil {
 		return err
+	}
+	if rf.verbose && rf.baseline != "" {
+		fmt.Fprintf(e.stderr, "leakfix: baseline %s: %d known finding(s) not reported\n", rf.baseline, found-len(findings))
 	}
 	if err := writeReport(e, rf, cfg, findings); err != nil {
 		return &exitError{code: 2, err: err}
