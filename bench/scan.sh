@@ -40,7 +40,9 @@ run() {
   # Warm the page cache so both tools read from memory.
   /usr/bin/time -f '%e %M' -o "$BENCH_DIR/time.txt" "$@" >/dev/null 2>&1 || true
   /usr/bin/time -f '%e %M' -o "$BENCH_DIR/time.txt" "$@" >/dev/null 2>&1 || true
-  read -r secs kb < "$BENCH_DIR/time.txt"
+  # time(1) prefixes "Command exited with non-zero status N" when the
+  # command fails (leakfix exits 1 on findings): the figures are last.
+  read -r secs kb < <(tail -n 1 "$BENCH_DIR/time.txt")
   awk -v l="$label" -v s="$secs" -v k="$kb" -v size="$SIZE" \
     'BEGIN { printf "  %-34s %7.2f s  %8.1f MB/s  %7.1f MiB peak RSS\n", l, s, (s>0?size/s:0), k/1024 }'
 }
@@ -49,6 +51,7 @@ for tree in "$REAL" "$GEN"; do
   SIZE=$(mb "$tree")
   echo "== $tree ($SIZE MB, $(find "$tree" -type f | wc -l) files, $(nproc) cores)"
   run "leakfix scan --no-ignore" "$LEAKFIX" scan --no-ignore --quiet --format json "$tree"
+  "$LEAKFIX" scan --no-ignore --verbose --format json "$tree" 2>&1 >/dev/null | grep -o 'scanned.*' | sed 's/^/  leakfix: /' || true
   run "rg -F -i (all $(wc -l < "$BENCH_DIR/keywords.txt") keywords)" rg -F -i -c -uuu -f "$BENCH_DIR/keywords.txt" "$tree"
 done
 
@@ -57,7 +60,7 @@ printf 'x = 1\n' > "$BENCH_DIR/tiny.py"
 best=999
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   /usr/bin/time -f '%e' -o "$BENCH_DIR/time.txt" "$LEAKFIX" scan --quiet "$BENCH_DIR/tiny.py" >/dev/null 2>&1 || true
-  t=$(cat "$BENCH_DIR/time.txt")
+  t=$(tail -n 1 "$BENCH_DIR/time.txt")
   best=$(awk -v a="$best" -v b="$t" 'BEGIN{print (b<a)?b:a}')
 done
 echo "  leakfix scan of one small file: best of 10 = ${best} s"

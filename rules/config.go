@@ -75,6 +75,7 @@ type Rule struct {
 	pathRe     *regexp.Regexp
 	crossLine  bool
 	spansLines bool
+	gate       *ValueGate
 }
 
 // Allowlist suppresses findings, globally or for one rule, in gitleaks'
@@ -108,6 +109,89 @@ func (r *Rule) Pattern() Pattern { return r.pattern }
 // CrossLine reports whether the rule's regex can match a newline, and so
 // needs to see the lines around a keyword hit, not just the hit's line.
 func (r *Rule) CrossLine() bool { return r.crossLine }
+
+// ValueGate is a necessary condition a window must meet before a rule's
+// regex is worth running on it: a run of at least MinRun bytes from the
+// secret's own character class. It is derived from rules whose secret group
+// is a plain class repeat (`([\w.=~+/-]{16,128})`), the generic rules that
+// keywords like "key" wake up on nearly every line of code.
+type ValueGate struct {
+	Class  [256]bool
+	MinRun int
+}
+
+// Admits reports whether b holds a run long enough to be the secret.
+func (g *ValueGate) Admits(b []byte) bool {
+	run := 0
+	for _, c := range b {
+		if g.Class[c] {
+			run++
+			if run >= g.MinRun {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// Gate returns the rule's value gate, or nil when it has none.
+func (r *Rule) Gate() *ValueGate { return r.gate }
+
+// minGateRun is the shortest secret worth gating on: below it, runs of
+// class bytes are everywhere and the check costs more than it saves.
+const minGateRun = 12
+
+// valueGate derives the gate from the secret group of expr, if that group
+// is a single class repeated at least minGateRun times.
+func valueGate(expr string, secretGroup int) *ValueGate {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var caps []*syntax.Regexp
+	var walk func(*syntax.Regexp)
+	walk = func(n *syntax.Regexp) {
+		if n.Op == syntax.OpCapture {
+			caps = append(caps, n)
+		}
+		for _, sub := range n.Sub {
+			walk(sub)
+		}
+	}
+	walk(re)
+	var group *syntax.Regexp
+	switch {
+	case secretGroup > 0 && secretGroup <= len(caps):
+		group = caps[secretGroup-1]
+	case secretGroup == 0 && len(caps) == 1:
+		group = caps[0]
+	default:
+		return nil // several candidate groups: no single shape to gate on
+	}
+	rep := group.Sub[0]
+	if rep.Op != syntax.OpRepeat || rep.Min < minGateRun || rep.Sub[0].Op != syntax.OpCharClass {
+		return nil
+	}
+	g := &ValueGate{MinRun: rep.Min}
+	cls := rep.Sub[0].Rune
+	for i := 0; i+1 < len(cls); i += 2 {
+		lo, hi := cls[i], cls[i+1]
+		if hi > 0x7f {
+			// Non-ASCII in the class: any byte of a multi-byte rune may
+			// belong, so admit every high byte.
+			for b := 0x80; b <= 0xff; b++ {
+				g.Class[b] = true
+			}
+			hi = 0x7f
+		}
+		for c := lo; c <= hi; c++ {
+			g.Class[c] = true
+		}
+	}
+	return g
+}
 
 // SpansLines reports whether the rule needs a wide window after a keyword
 // hit: it says `multiline = true`, or its regex can run over arbitrary
@@ -416,6 +500,7 @@ func (c *Config) compile() error {
 		}
 		if r.Regex != "" && r.pattern != nil {
 			r.crossLine, r.spansLines = canMatchNewline(r.Regex)
+			r.gate = valueGate(r.Regex, r.SecretGroup)
 		}
 		if r.Regex != "" && r.pattern == nil {
 			p, err := CompilePattern(r.Regex, DefaultMatchTimeout)
@@ -424,6 +509,7 @@ func (c *Config) compile() error {
 			} else {
 				r.pattern = p
 				r.crossLine, r.spansLines = canMatchNewline(r.Regex)
+				r.gate = valueGate(r.Regex, r.SecretGroup)
 				if r.SecretGroup > p.NumSubexp() {
 					fail(r, "secretGroup %d but the regex has only %d groups", r.SecretGroup, p.NumSubexp())
 				}

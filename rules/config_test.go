@@ -261,3 +261,21 @@ func TestWindowClassification(t *testing.T) {
 		}
 	}
 }
+
+func TestValueGate(t *testing.T) {
+	g := valueGate(`(?i)(?:key|token)[\w.-]*\s*=\s*"([\w.=~+/-]{16,128})"`, 0)
+	if g == nil || g.MinRun != 16 {
+		t.Fatalf("gate = %+v", g)
+	}
+	if g.Admits([]byte(`token = get_token(ctx, "short")`)) {
+		t.Error("gate admits a line with no 16-byte run")
+	}
+	if !g.Admits([]byte(`token = "Zx8kQ2pL9mN4vB7cR1tY"`)) {
+		t.Error("gate refuses a real candidate")
+	}
+	for _, expr := range []string{`\b(gsk_[A-Za-z0-9]{52})\b`, `(a{20})|(b{20})`, `key=([a-f0-9]{8})`} {
+		if valueGate(expr, 0) != nil {
+			t.Errorf("%s: want no gate", expr)
+		}
+	}
+}

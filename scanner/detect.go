@@ -54,6 +54,7 @@ type Detector struct {
 // a span around the hit.
 const (
 	contextLines    = 2
+	maxMerged       = 768
 	maxBefore       = 256
 	maxAfter        = 1024
 	multilineWindow = 32 << 10
@@ -153,7 +154,11 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		default:
 			w = [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}
 		}
-		if n := len(ws); n > 0 && w[0] < ws[n-1][1] {
+		// Merge overlapping windows, but only up to maxMerged bytes: Go's
+		// regexp uses its backtracker, several times faster than its NFA,
+		// only on inputs of a few hundred bytes. Past the cap a new window
+		// starts, overlapping the last; duplicate matches are dropped below.
+		if n := len(ws); n > 0 && w[0] < ws[n-1][1] && (r.SpansLines() || max(ws[n-1][1], w[1])-ws[n-1][0] <= maxMerged) {
 			ws[n-1][1] = max(ws[n-1][1], w[1])
 		} else {
 			ws = append(ws, w)
@@ -200,7 +205,11 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 	}
 	for ri, ws := range windows {
 		r := d.rules[ri]
+		gate := r.Gate()
 		for _, w := range ws {
+			if gate != nil && !gate.Admits(data[w[0]:w[1]]) {
+				continue
+			}
 			locs, err := r.Pattern().FindAllSubmatchIndex(data[w[0]:w[1]], -1)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("rule %s on %s: %w", r.ID, frag.Path, err))
@@ -214,6 +223,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 				c.end += w[0]
 				c.secretStart += w[0]
 				c.secretEnd += w[0]
+				if n := len(cands); n > 0 && cands[n-1].rule == r && cands[n-1].secretStart == c.secretStart && cands[n-1].secretEnd == c.secretEnd {
+					continue // found again in an overlapping window
+				}
 				cands = append(cands, c)
 			}
 		}
