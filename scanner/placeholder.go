@@ -10,6 +10,9 @@ import (
 // weak defaults included.
 var structuralMarks = []string{
 	"...", "…", "xxxx", "****", "<", ">", "{", "}", "$(", "${", "%(",
+	// What `leakfix purge` (***REMOVED:name***) and BFG (***REMOVED***)
+	// leave behind: a rewritten history must scan clean.
+	"***removed",
 }
 
 // placeholderWords are what documentation and templates write in place of
