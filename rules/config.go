@@ -14,6 +14,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -71,11 +72,37 @@ type Rule struct {
 	// Order is the rule's position in the merged pack; earlier wins ties.
 	Order int `toml:"-"`
 
-	pattern    Pattern
-	pathRe     *regexp.Regexp
-	crossLine  bool
-	spansLines bool
-	gate       *ValueGate
+	re     *compiledRegex
+	pathRe *regexp.Regexp
+}
+
+// compiledRegex is a rule's regex with what the engine derives from it,
+// built on first use. Copies of a rule share it: it never changes once
+// built.
+type compiledRegex struct {
+	expr        string
+	secretGroup int
+	once        sync.Once
+	pattern     Pattern
+	err         error
+	crossLine   bool
+	spansLines  bool
+	gate        *ValueGate
+}
+
+func newCompiledRegex(expr string, secretGroup int) *compiledRegex {
+	return &compiledRegex{expr: expr, secretGroup: secretGroup}
+}
+
+func (c *compiledRegex) get() *compiledRegex {
+	c.once.Do(func() {
+		c.pattern, c.err = CompilePattern(c.expr, DefaultMatchTimeout)
+		if c.err == nil {
+			c.crossLine, c.spansLines = canMatchNewline(c.expr)
+			c.gate = valueGate(c.expr, c.secretGroup)
+		}
+	})
+	return c
 }
 
 // Allowlist suppresses findings, globally or for one rule, in gitleaks'
@@ -104,11 +131,18 @@ var (
 )
 
 // Pattern returns the rule's compiled regex.
-func (r *Rule) Pattern() Pattern { return r.pattern }
+// The regex is compiled on first use (see compile); a regex that does not
+// compile gives nil, which only a pack loaded without validation can hold.
+func (r *Rule) Pattern() Pattern {
+	if r.re == nil {
+		return nil
+	}
+	return r.re.get().pattern
+}
 
 // CrossLine reports whether the rule's regex can match a newline, and so
 // needs to see the lines around a keyword hit, not just the hit's line.
-func (r *Rule) CrossLine() bool { return r.crossLine }
+func (r *Rule) CrossLine() bool { return r.re != nil && r.re.get().crossLine }
 
 // ValueGate is a necessary condition a window must meet before a rule's
 // regex is worth running on it: a run of at least MinRun bytes from the
@@ -137,7 +171,12 @@ func (g *ValueGate) Admits(b []byte) bool {
 }
 
 // Gate returns the rule's value gate, or nil when it has none.
-func (r *Rule) Gate() *ValueGate { return r.gate }
+func (r *Rule) Gate() *ValueGate {
+	if r.re == nil {
+		return nil
+	}
+	return r.re.get().gate
+}
 
 // minGateRun is the shortest secret worth gating on: below it, runs of
 // class bytes are everywhere and the check costs more than it saves.
@@ -196,7 +235,7 @@ func valueGate(expr string, secretGroup int) *ValueGate {
 // SpansLines reports whether the rule needs a wide window after a keyword
 // hit: it says `multiline = true`, or its regex can run over arbitrary
 // multi-line content (gitleaks configs have no multiline field).
-func (r *Rule) SpansLines() bool { return r.Multiline || r.spansLines }
+func (r *Rule) SpansLines() bool { return r.Multiline || r.re != nil && r.re.get().spansLines }
 
 // IsGeneric reports whether the rule is a catch-all that must lose to any
 // specific rule claiming the same secret: tagged generic, or named so, as
@@ -262,18 +301,18 @@ func LoadFile(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read rule pack: %w", err)
 	}
-	return load(path, data, 0)
+	return load(path, data, 0, true)
 }
 
 // Parse decodes and compiles a pack held in memory. source names it in
 // errors; a relative [extend] path is resolved against source's directory.
 func Parse(source string, data []byte) (*Config, error) {
-	return load(source, data, 0)
+	return load(source, data, 0, true)
 }
 
 const maxExtendDepth = 4
 
-func load(source string, data []byte, depth int) (*Config, error) {
+func load(source string, data []byte, depth int, eager bool) (*Config, error) {
 	cfg, err := decode(source, data)
 	if err != nil {
 		return nil, err
@@ -294,7 +333,7 @@ func load(source string, data []byte, depth int) (*Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: [extend] path: %w", source, err)
 		}
-		if base, err = load(p, raw, depth+1); err != nil {
+		if base, err = load(p, raw, depth+1, true); err != nil {
 			return nil, err
 		}
 	case cfg.Extend.UseDefault:
@@ -305,7 +344,7 @@ func load(source string, data []byte, depth int) (*Config, error) {
 	if base != nil {
 		cfg = merge(base, cfg)
 	}
-	if err := cfg.compile(); err != nil {
+	if err := cfg.compile(eager); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -417,7 +456,7 @@ func overrideRule(b, r *Rule) {
 	setStr(&b.Description, r.Description)
 	if r.Regex != "" {
 		b.Regex = r.Regex
-		b.pattern = nil
+		b.re = nil
 	}
 	if r.SecretGroup != 0 {
 		b.SecretGroup = r.SecretGroup
@@ -455,9 +494,12 @@ func (r *Rule) allowlists() []*Allowlist {
 	return out
 }
 
-// compile validates every rule and compiles its patterns; all problems are
-// reported at once, each with source, line and rule id.
-func (c *Config) compile() error {
+// compile validates every rule; all problems are reported at once, each
+// with source, line and rule id. With eager set every regex is compiled
+// now, so a bad one is an error here; without it (the embedded pack, whose
+// regexes the tests compile) regexes compile on first use, which keeps
+// start-up for a pre-commit hook to the TOML decode.
+func (c *Config) compile(eager bool) error {
 	var errs []string
 	fail := func(r *Rule, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("%s:%d: rule %q: %s", c.Source, r.Line, r.ID, fmt.Sprintf(format, args...)))
@@ -498,21 +540,14 @@ func (c *Config) compile() error {
 		if r.Regex == "" && r.Path == "" {
 			fail(r, "needs a regex or a path")
 		}
-		if r.Regex != "" && r.pattern != nil {
-			r.crossLine, r.spansLines = canMatchNewline(r.Regex)
-			r.gate = valueGate(r.Regex, r.SecretGroup)
+		if r.Regex != "" && (r.re == nil || r.re.expr != r.Regex || r.re.secretGroup != r.SecretGroup) {
+			r.re = newCompiledRegex(r.Regex, r.SecretGroup)
 		}
-		if r.Regex != "" && r.pattern == nil {
-			p, err := CompilePattern(r.Regex, DefaultMatchTimeout)
-			if err != nil {
-				fail(r, "regex does not compile: %v", err)
-			} else {
-				r.pattern = p
-				r.crossLine, r.spansLines = canMatchNewline(r.Regex)
-				r.gate = valueGate(r.Regex, r.SecretGroup)
-				if r.SecretGroup > p.NumSubexp() {
-					fail(r, "secretGroup %d but the regex has only %d groups", r.SecretGroup, p.NumSubexp())
-				}
+		if r.Regex != "" && eager {
+			if c := r.re.get(); c.err != nil {
+				fail(r, "regex does not compile: %v", c.err)
+			} else if r.SecretGroup > c.pattern.NumSubexp() {
+				fail(r, "secretGroup %d but the regex has only %d groups", r.SecretGroup, c.pattern.NumSubexp())
 			}
 		}
 		if r.Path != "" && r.pathRe == nil {

@@ -225,6 +225,11 @@ func TestExtendURLRefused(t *testing.T) {
 }
 
 func TestDefaultPackLoads(t *testing.T) {
+	// Default() compiles regexes lazily; validate the pack eagerly here so
+	// a broken regex or secretGroup fails the build, not a user's scan.
+	if _, err := load(DefaultSource, defaultPack, 0, true); err != nil {
+		t.Fatal(err)
+	}
 	cfg, err := Default()
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func New(cfg *rules.Config, opts Options) *Detector {
 	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher()}
 	var keywords []string
 	for i, r := range cfg.Rules {
-		if r.Pattern() == nil {
+		if r.Regex == "" {
 			d.pathOnly = append(d.pathOnly, i)
 			continue
 		}
@@ -205,6 +205,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 	}
 	for ri, ws := range windows {
 		r := d.rules[ri]
+		if r.Pattern() == nil {
+			continue // only an unvalidated pack can hold a broken regex
+		}
 		gate := r.Gate()
 		for _, w := range ws {
 			if gate != nil && !gate.Admits(data[w[0]:w[1]]) {
