@@ -107,7 +107,29 @@ func ReadJSON(path string) ([]scanner.Finding, error) {
 // WriteFileAtomic writes a file through a temporary file in the same
 // directory and a rename, so a failed or interrupted run never leaves a
 // half-written report behind. perm applies to the final file.
+//
+// A symlink is followed, so the file it points to is replaced, not the
+// link. A target that exists and is not a regular file (/dev/null, a FIFO,
+// /dev/stdout) is written in place: renaming over it would replace a
+// device node with a regular file.
 func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("write %s: is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

@@ -215,3 +215,31 @@ func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
 		t.Fatalf("mode = %v, err = %v", st.Mode(), err)
 	}
 }
+
+func TestWriteFileAtomicKeepsDeviceNodes(t *testing.T) {
+	// Writing a report to /dev/null must not replace the device.
+	if err := WriteFileAtomic(os.DevNull, 0o644, func(w io.Writer) error { _, e := w.Write([]byte("x")); return e }); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(os.DevNull)
+	if err != nil || st.Mode().IsRegular() {
+		t.Fatalf("%s is now %v (err %v)", os.DevNull, st.Mode(), err)
+	}
+	// A symlink is written through, not replaced.
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.json")
+	os.WriteFile(target, []byte("old"), 0o644)
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(link, 0o644, func(w io.Writer) error { _, e := w.Write([]byte("new")); return e }); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target holds %q", b)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symlink was replaced by a file")
+	}
+}

@@ -111,29 +111,41 @@ func before(ra int32, a *scanner.Finding, rb int32, b *scanner.Finding) bool {
 // past maxLines new lines are no longer remembered (and so are scanned
 // again in later versions, which costs time, never a finding).
 type lineSet struct {
-	seed  maphash.Seed
-	set   map[uint64]struct{}
-	max   int
-	ends  []int // scratch: end offset of each line of the current blob
-	fresh []bool
+	seed maphash.Seed
+	set  hashSet
+	max  int
+	// prev is a copy of the version marked (or added) last; its lines are
+	// all in the set. Lines a new version shares with it at the start and
+	// the end need no hashing.
+	prev    []byte
+	hasPrev bool
 }
 
 const maxLinesPerPath = 1 << 17
 
 func newLineSet() *lineSet {
-	return &lineSet{seed: maphash.MakeSeed(), set: map[uint64]struct{}{}, max: maxLinesPerPath}
+	return &lineSet{seed: maphash.MakeSeed(), max: maxLinesPerPath}
 }
 
-func (s *lineSet) reset() { clear(s.set) }
+func (s *lineSet) reset() {
+	s.set.reset()
+	s.hasPrev = false
+}
+
+func (s *lineSet) keep(data []byte) {
+	s.prev = append(s.prev[:0], data...)
+	s.hasPrev = true
+}
 
 // addAll remembers every line of data.
 func (s *lineSet) addAll(data []byte) {
+	s.keep(data)
 	for off := 0; off < len(data); {
 		end := lineEndAt(data, off)
-		if len(s.set) >= s.max {
+		if s.set.n >= s.max {
 			return
 		}
-		s.set[maphash.Bytes(s.seed, data[off:end])] = struct{}{}
+		s.set.add(maphash.Bytes(s.seed, data[off:end]))
 		off = end + 1
 	}
 }
@@ -143,50 +155,183 @@ func (s *lineSet) addAll(data []byte) {
 // keyword on an unchanged line can still match text on a changed one.
 const contextLines = 2
 
-// newRanges remembers data's lines and returns the byte ranges to scan:
-// the lines not seen before, widened by contextLines each side, merged.
-// fresh reports whether no line at all had been seen before.
-func (s *lineSet) newRanges(data []byte, remember bool) (ranges [][2]int, fresh bool) {
-	s.ends, s.fresh = s.ends[:0], s.fresh[:0]
-	anyOld := false
-	for off := 0; off < len(data); {
+// mark hashes data's lines and returns the runs of lines not seen before,
+// as byte ranges of whole lines (newline included), merged when adjacent;
+// with remember, it adds them to the set. fresh reports that no line at
+// all had been seen before. Lines identical to the previous version's at
+// the start and at the end of the file are old without even being
+// visited: a typical commit changes a few lines in the middle.
+func (s *lineSet) mark(data []byte, remember bool) (runs [][2]int, fresh bool) {
+	hashFrom, hashTo := 0, len(data)
+	if s.hasPrev {
+		hashFrom, hashTo = sharedEnds(s.prev, data)
+	}
+	anyOld := hashFrom > 0 || hashTo < len(data)
+	runs = [][2]int{} // non-nil: "nothing new" must not mean "scan all"
+	for off := hashFrom; off < hashTo; {
 		end := lineEndAt(data, off)
+		next := min(end+1, len(data))
 		h := maphash.Bytes(s.seed, data[off:end])
-		_, seen := s.set[h]
-		if !seen && remember && len(s.set) < s.max {
-			s.set[h] = struct{}{}
-		}
-		anyOld = anyOld || seen
-		s.ends = append(s.ends, end)
-		s.fresh = append(s.fresh, !seen)
-		off = end + 1
-	}
-	if !anyOld {
-		return nil, true
-	}
-	ranges = [][2]int{} // non-nil: "nothing new" must not mean "scan all"
-	lineStart := func(i int) int {
-		if i == 0 {
-			return 0
-		}
-		return s.ends[i-1] + 1
-	}
-	for i, isNew := range s.fresh {
-		if !isNew {
-			continue
-		}
-		lo := lineStart(max(0, i-contextLines))
-		hi := s.ends[min(len(s.ends)-1, i+contextLines)]
-		if hi < len(data) {
-			hi++ // include the newline, so a hit at a line's end is inside
-		}
-		if n := len(ranges); n > 0 && lo <= ranges[n-1][1] {
-			ranges[n-1][1] = max(ranges[n-1][1], hi)
+		if s.set.has(h) {
+			anyOld = true
 		} else {
-			ranges = append(ranges, [2]int{lo, hi})
+			if remember && s.set.n < s.max {
+				s.set.add(h)
+			}
+			if n := len(runs); n > 0 && runs[n-1][1] == off {
+				runs[n-1][1] = next
+			} else {
+				runs = append(runs, [2]int{off, next})
+			}
+		}
+		off = next
+	}
+	if remember {
+		s.keep(data)
+	} else {
+		s.hasPrev = false
+	}
+	return runs, !anyOld
+}
+
+// sharedEnds returns [from, to): the part of cur whose lines must be
+// hashed. Every line starting before from, and every line starting at or
+// after to, is byte for byte a line of prev (newline included).
+func sharedEnds(prev, cur []byte) (from, to int) {
+	n := min(len(prev), len(cur))
+	pre := commonPrefix(prev[:n], cur[:n])
+	from = bytes.LastIndexByte(cur[:pre], '\n') + 1
+	// The common tail, not reaching back into the common head.
+	m := n - from
+	suf := commonSuffix(prev[len(prev)-m:], cur[len(cur)-m:])
+	// A line lies wholly in the tail only if the newline before it does:
+	// the first line starting after cur's tail begins.
+	tail := len(cur) - suf
+	to = len(cur)
+	if i := bytes.IndexByte(cur[tail:], '\n'); i >= 0 {
+		to = tail + i + 1
+	}
+	to = max(to, from)
+	return from, to
+}
+
+// widenLines grows each run (whole lines) by k lines on each side and
+// merges runs that then touch or overlap.
+func widenLines(data []byte, runs [][2]int, k int) [][2]int {
+	out := make([][2]int, 0, len(runs))
+	for _, r := range runs {
+		lo, hi := r[0], r[1]
+		for i := 0; i < k && lo > 0; i++ {
+			lo = bytes.LastIndexByte(data[:lo-1], '\n') + 1
+		}
+		for i := 0; i < k && hi < len(data); i++ {
+			hi = min(lineEndAt(data, hi)+1, len(data))
+		}
+		if n := len(out); n > 0 && lo <= out[n-1][1] {
+			out[n-1][1] = max(out[n-1][1], hi)
+		} else {
+			out = append(out, [2]int{lo, hi})
 		}
 	}
-	return ranges, false
+	return out
+}
+
+// hashSet is a set of 64-bit hashes: open addressing with linear probing.
+// The line sets are probed once per changed line of every blob, so a flat
+// table that stays in cache beats a general map. Zero marks an empty slot;
+// a hash of zero is stored as one (a harmless collision).
+type hashSet struct {
+	slots []uint64
+	n     int
+}
+
+const minHashSlots = 1 << 10
+
+func (h *hashSet) has(x uint64) bool {
+	if h.slots == nil {
+		return false
+	}
+	x = max(x, 1)
+	mask := uint64(len(h.slots) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		switch h.slots[i] {
+		case x:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (h *hashSet) add(x uint64) {
+	if h.slots == nil {
+		h.slots = make([]uint64, minHashSlots)
+	}
+	if 2*(h.n+1) > len(h.slots) {
+		old := h.slots
+		h.slots = make([]uint64, 2*len(old))
+		h.n = 0
+		for _, v := range old {
+			if v != 0 {
+				h.insert(v)
+			}
+		}
+	}
+	h.insert(max(x, 1))
+}
+
+func (h *hashSet) insert(x uint64) {
+	mask := uint64(len(h.slots) - 1)
+	for i := x & mask; ; i = (i + 1) & mask {
+		switch h.slots[i] {
+		case x:
+			return
+		case 0:
+			h.slots[i] = x
+			h.n++
+			return
+		}
+	}
+}
+
+// reset empties the set; a table grown for a long file is dropped rather
+// than cleared, so the next small file does not pay for it.
+func (h *hashSet) reset() {
+	if len(h.slots) > 16*minHashSlots {
+		h.slots = nil
+	} else {
+		clear(h.slots)
+	}
+	h.n = 0
+}
+
+// commonPrefix is the length of the longest common prefix of a and b, of
+// equal length. Blocks are compared with bytes.Equal (vectorised) first.
+func commonPrefix(a, b []byte) int {
+	const block = 64
+	i := 0
+	for i+block <= len(a) && bytes.Equal(a[i:i+block], b[i:i+block]) {
+		i += block
+	}
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix is the length of the longest common suffix of a and b, of
+// equal length.
+func commonSuffix(a, b []byte) int {
+	const block = 64
+	n := len(a)
+	i := 0
+	for i+block <= n && bytes.Equal(a[n-i-block:n-i], b[n-i-block:n-i]) {
+		i += block
+	}
+	for i < n && a[n-1-i] == b[n-1-i] {
+		i++
+	}
+	return i
 }
 
 func lineEndAt(data []byte, off int) int {

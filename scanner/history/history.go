@@ -8,26 +8,30 @@
 // reads every distinct blob once costs the bytes of distinct content, which
 // is what this package does, in three steps:
 //
-//  1. Walk (go-git, one goroutine): read every commit reachable from the
-//     starting refs, order them topologically (parents first, older first
-//     among siblings), and diff each commit's tree against its first
-//     parent's. The result is every (path, blob) pair in the history, each
-//     with the first commit that put that blob at that path. Unchanged
-//     subtrees are skipped by hash, so the walk's cost follows what
-//     changed. Commit messages are scanned as they are read.
+//  1. Walk: read every commit reachable from the starting refs (go-git
+//     resolves refs, tags and revisions), order them topologically
+//     (parents first, older committer date first among siblings), and diff
+//     each commit's tree against its first parent's. The result is every
+//     (path, blob) pair in the history, each with the first commit that put
+//     that blob at that path. Unchanged subtrees are skipped by hash, so
+//     the walk's cost follows what changed; commits are diffed in batches,
+//     a directory level at a time, and in parallel segments. Commit
+//     messages are scanned as they are read.
 //  2. Read and scan (one reader per core): each distinct blob is read once,
-//     either through `git cat-file --batch` processes (fast: C zlib and
-//     git's delta-base cache) or through go-git (needs nothing installed).
-//     Blobs are handed out path by path, oldest version first, so a reader
-//     can remember the lines it already scanned at that path and rescan
-//     only the lines that changed (plus the detector's context around
-//     them).
+//     either through `git cat-file` processes (fast: C zlib and git's
+//     delta-base cache; the walk's commits and trees come the same way) or
+//     through go-git (needs nothing installed). Blobs are handed out path
+//     by path, oldest version first, so a reader remembers the lines it
+//     already scanned at that path: a later version costs one hash per
+//     line it does not share with the previous version, and only the
+//     changed lines, cut out with the detector's context around them, go
+//     through the detector.
 //  3. Attribute: each finding (path, rule, secret) is kept once, at the
 //     earliest commit in the topological order, and only those commits are
 //     read again for author, date and summary.
 //
-// Both readers feed the same scanner and produce the same findings; the
-// choice only changes speed.
+// Both readers run the same walk and scanning code over the same bytes and
+// so produce the same findings; the choice only changes speed.
 package history
 
 import (
@@ -74,6 +78,9 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Git is the git binary for ReaderGit; default "git" on PATH.
 	Git string
+
+	// beforeBlob, for tests, runs before each blob is scanned.
+	beforeBlob func()
 }
 
 // Progress is a snapshot of a running scan.
@@ -134,6 +141,7 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		return nil, stats, err
 	}
 	stats.Reader = reader
+	batchCommand := reader == ReaderGit && supportsBatchCommand(gitBin)
 
 	spec, err := r.walkSpec(opts, warn)
 	if err != nil {
@@ -153,12 +161,22 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	// 1. Walk.
 	start := time.Now()
 	errs := &objectErrors{}
-	objs := &objectStore{st: r.storage(32<<20, 0)}
-	defer objs.st.Close()
+	newSource := func() (objectSource, error) {
+		if reader == ReaderGit {
+			gr := &gitReader{git: gitBin, gitDir: r.gitDir, batchCommand: batchCommand}
+			return gr.source(ctx)
+		}
+		return &goGitSource{st: r.storage(16<<20, 0)}, nil
+	}
+	src, err := newSource()
+	if err != nil {
+		return nil, stats, err
+	}
+	defer src.close()
 	msgs := earliest{}
 	msgRank := map[int32][]scanner.Finding{} // node index → message findings
 	var ruleErrs []error
-	g, err := loadGraph(ctx, objs, spec, func(idx int32, commit plumbing.Hash, msg []byte) {
+	g, err := loadGraph(ctx, src, spec, func(idx int32, commit plumbing.Hash, msg []byte) {
 		fs, err := d.Detect(scanner.Fragment{Data: msg, Commit: commit.String()})
 		if err != nil {
 			ruleErrs = append(ruleErrs, err)
@@ -171,8 +189,8 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		return nil, stats, err
 	}
 	order := g.topoOrder()
-	trees := newTreeCache(objs, 16384)
-	in, err := diffCommits(ctx, g, order, trees, errs, &c.commits)
+	src.close()
+	in, err := diffCommits(ctx, g, order, newSource, workers, errs, &c.commits)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -214,10 +232,11 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	var wg sync.WaitGroup
 	for w := range workers {
 		s := newBlobScanner(d, in, multi, !opts.NoLineSkip, c)
+		s.beforeBlob = opts.beforeBlob
 		scanners[w] = s
 		var br blobReader
 		if reader == ReaderGit {
-			br = &gitReader{git: gitBin, gitDir: r.gitDir, in: in, maxSize: maxSize}
+			br = &gitReader{git: gitBin, gitDir: r.gitDir, batchCommand: batchCommand, in: in, maxSize: maxSize}
 		} else {
 			br = &goGitReader{repo: r, in: in, maxSize: maxSize}
 		}
@@ -264,15 +283,19 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		warn(fmt.Sprintf("skipped %d blob(s) larger than %d bytes", stats.TooLarge, maxSize))
 	}
 	if list := errs.all(); len(list) > 0 {
+		// Named in the error itself, not as warnings: --quiet must not
+		// hide which objects were not scanned.
 		const shown = 20
+		var b strings.Builder
+		fmt.Fprintf(&b, "%d missing or corrupt object(s); every other object was scanned:", len(list))
 		for i, e := range list {
 			if i == shown {
-				warn(fmt.Sprintf("... and %d more missing or corrupt object(s)", len(list)-shown))
+				fmt.Fprintf(&b, "\n  ... and %d more", len(list)-shown)
 				break
 			}
-			warn(e.Error())
+			fmt.Fprintf(&b, "\n  %v", e)
 		}
-		return findings, stats, fmt.Errorf("%w: %d missing or corrupt object(s); every other object was scanned", ErrIncomplete, len(list))
+		return findings, stats, fmt.Errorf("%w: %s", ErrIncomplete, b.String())
 	}
 	return findings, stats, nil
 }

@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"container/list"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,16 +17,37 @@ import (
 // errMissing marks an object the repository does not have.
 var errMissing = errors.New("object missing")
 
-// objectStore reads whole commits and trees, the small objects the walk
-// needs. Raw bytes are parsed here rather than through go-git's object
-// package: the walk reads tens of thousands of trees and only needs names,
-// modes and hashes, not go-git's richer (and allocation-heavy) types.
-type objectStore struct {
+// objectSource reads whole objects — the commits and trees of the walk —
+// in batches: asking for many objects at once lets a `git cat-file`
+// process stream them instead of answering one round trip at a time.
+type objectSource interface {
+	// fetch calls fn for each of hs, in order, with its content (valid only
+	// during the call) or the error reading it. The returned error is
+	// fatal (cancellation, a reader that cannot start).
+	fetch(ctx context.Context, hs []plumbing.Hash, want plumbing.ObjectType, fn func(i int, data []byte, err error)) error
+	close()
+}
+
+// goGitSource reads objects through go-git.
+type goGitSource struct {
 	st *filesystem.Storage
 }
 
+func (o *goGitSource) fetch(ctx context.Context, hs []plumbing.Hash, want plumbing.ObjectType, fn func(int, []byte, error)) error {
+	for i, h := range hs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		data, err := o.read(h, want)
+		fn(i, data, err)
+	}
+	return nil
+}
+
+func (o *goGitSource) close() { o.st.Close() }
+
 // read returns the content of object h, which must be of type want.
-func (o *objectStore) read(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
+func (o *goGitSource) read(h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
 	obj, err := o.st.EncodedObject(plumbing.AnyObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return nil, fmt.Errorf("%s %s: %w", want, h, errMissing)
@@ -34,19 +56,31 @@ func (o *objectStore) read(h plumbing.Hash, want plumbing.ObjectType) ([]byte, e
 		return nil, fmt.Errorf("%s %s: corrupt: %w", want, h, err)
 	}
 	if obj.Type() != want {
-		return nil, fmt.Errorf("%s %s: is a %s, not a %s", want, h, obj.Type(), want)
+		return nil, fmt.Errorf("%s %s: is a %s", want, h, obj.Type())
 	}
 	r, err := obj.Reader()
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: corrupt: %w", want, h, err)
 	}
 	defer r.Close()
-	data := make([]byte, 0, obj.Size())
-	buf := bytes.NewBuffer(data)
+	buf := bytes.NewBuffer(make([]byte, 0, obj.Size()))
 	if _, err := io.Copy(buf, r); err != nil {
 		return nil, fmt.Errorf("%s %s: corrupt: %w", want, h, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// fetchOne reads a single object.
+func fetchOne(ctx context.Context, src objectSource, h plumbing.Hash, want plumbing.ObjectType) ([]byte, error) {
+	var data []byte
+	var rerr error
+	err := src.fetch(ctx, []plumbing.Hash{h}, want, func(_ int, d []byte, err error) {
+		data, rerr = append([]byte(nil), d...), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return data, rerr
 }
 
 // commitInfo is what the walk keeps of a commit: enough to order commits
@@ -136,8 +170,12 @@ const (
 	modeGitlink = 0o160000
 )
 
+// treeEntrySize is the memory of one treeEntry (a slice header, a mode
+// and a hash, padded), for the tree cache's accounting.
+const treeEntrySize = 56
+
 type treeEntry struct {
-	name string
+	name []byte // points into the tree's one copy of its raw bytes
 	mode uint32
 	hash plumbing.Hash
 }
@@ -151,26 +189,31 @@ func (e *treeEntry) isFile() bool {
 }
 
 // parseTree decodes a raw tree object: "<octal mode> <name>\0<20-byte hash>"
-// repeated, in git's name order.
-func parseTree(data []byte) ([]treeEntry, error) {
-	var out []treeEntry
+// repeated, in git's name order. The walk parses tens of thousands of
+// trees, so it makes two allocations per tree (a copy of the bytes, which
+// the names point into, and the entry slice), none per entry.
+func parseTree(raw []byte) ([]treeEntry, error) {
+	data := append([]byte(nil), raw...)
+	out := make([]treeEntry, 0, len(data)/32+1)
 	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		if sp < 0 {
+		var mode uint32
+		i := 0
+		for ; i < len(data) && data[i] != ' '; i++ {
+			c := data[i]
+			if c < '0' || c > '7' || i > 7 {
+				return nil, fmt.Errorf("bad tree entry mode %q", data[:i+1])
+			}
+			mode = mode<<3 | uint32(c-'0')
+		}
+		if i == 0 || i == len(data) {
 			return nil, errors.New("tree entry without mode")
 		}
-		mode, err := strconv.ParseUint(string(data[:sp]), 8, 32)
-		if err != nil {
-			return nil, fmt.Errorf("tree entry mode %q: %w", data[:sp], err)
-		}
-		data = data[sp+1:]
+		data = data[i+1:]
 		nul := bytes.IndexByte(data, 0)
 		if nul < 0 || len(data) < nul+1+20 {
 			return nil, errors.New("truncated tree entry")
 		}
-		var e treeEntry
-		e.name = string(data[:nul])
-		e.mode = uint32(mode)
+		e := treeEntry{name: data[:nul:nul], mode: mode}
 		copy(e.hash[:], data[nul+1:nul+21])
 		out = append(out, e)
 		data = data[nul+21:]
@@ -179,47 +222,92 @@ func parseTree(data []byte) ([]treeEntry, error) {
 }
 
 // treeCache keeps recently parsed trees. Walking commits oldest to newest,
-// a commit's parent's trees were parsed one step earlier, so a small LRU
+// a commit's parent's trees were parsed one step earlier, so a bounded LRU
 // turns most of the tree reads of a diff into hits.
 type treeCache struct {
-	objs    *objectStore
-	max     int
-	entries map[plumbing.Hash]*list.Element
-	lru     *list.List
+	maxBytes int // bound on the memory the parsed trees hold
+	bytes    int
+	entries  map[plumbing.Hash]*list.Element
+	lru      *list.List
 }
 
 type cachedTree struct {
 	hash    plumbing.Hash
 	entries []treeEntry
+	err     error // the tree could not be read or parsed
+	size    int   // bytes held
 }
 
-func newTreeCache(objs *objectStore, max int) *treeCache {
-	return &treeCache{objs: objs, max: max, entries: map[plumbing.Hash]*list.Element{}, lru: list.New()}
+func newTreeCache(maxBytes int) *treeCache {
+	return &treeCache{maxBytes: maxBytes, entries: map[plumbing.Hash]*list.Element{}, lru: list.New()}
 }
 
-func (c *treeCache) get(h plumbing.Hash) ([]treeEntry, error) {
+// get returns a cached tree; ok is false if it is not cached. The zero hash
+// is the empty tree.
+func (c *treeCache) get(h plumbing.Hash) (entries []treeEntry, err error, ok bool) {
 	if h.IsZero() {
-		return nil, nil
+		return nil, nil, true
 	}
-	if el, ok := c.entries[h]; ok {
-		c.lru.MoveToFront(el)
-		return el.Value.(*cachedTree).entries, nil
+	el, ok := c.entries[h]
+	if !ok {
+		return nil, nil, false
 	}
-	data, err := c.objs.read(h, plumbing.TreeObject)
-	if err != nil {
-		return nil, err
+	c.lru.MoveToFront(el)
+	t := el.Value.(*cachedTree)
+	return t.entries, t.err, true
+}
+
+func (c *treeCache) put(h plumbing.Hash, entries []treeEntry, err error) {
+	if _, ok := c.entries[h]; ok {
+		return
 	}
-	entries, err := parseTree(data)
-	if err != nil {
-		return nil, fmt.Errorf("tree %s: corrupt: %w", h, err)
+	size := 128 // list element, map entry, cachedTree
+	for _, e := range entries {
+		size += treeEntrySize + len(e.name) + 24 // the name's share of the raw copy
 	}
-	c.entries[h] = c.lru.PushFront(&cachedTree{hash: h, entries: entries})
-	if c.lru.Len() > c.max {
+	c.entries[h] = c.lru.PushFront(&cachedTree{hash: h, entries: entries, err: err, size: size})
+	c.bytes += size
+	for c.bytes > c.maxBytes && c.lru.Len() > 1 {
 		old := c.lru.Back()
 		c.lru.Remove(old)
-		delete(c.entries, old.Value.(*cachedTree).hash)
+		t := old.Value.(*cachedTree)
+		delete(c.entries, t.hash)
+		c.bytes -= t.size
 	}
-	return entries, nil
+}
+
+// load reads and caches every tree of hs that is not cached yet.
+func (c *treeCache) load(ctx context.Context, src objectSource, hs []plumbing.Hash) error {
+	var need []plumbing.Hash
+	for _, h := range hs {
+		if _, _, ok := c.get(h); !ok {
+			need = append(need, h)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	return src.fetch(ctx, need, plumbing.TreeObject, func(i int, data []byte, err error) {
+		var entries []treeEntry
+		if err == nil {
+			if entries, err = parseTree(data); err != nil {
+				err = fmt.Errorf("tree %s: corrupt: %w", need[i], err)
+			}
+		}
+		c.put(need[i], entries, err)
+	})
+}
+
+// tree returns one tree, reading it if needed.
+func (c *treeCache) tree(ctx context.Context, src objectSource, h plumbing.Hash) ([]treeEntry, error) {
+	if err := c.load(ctx, src, []plumbing.Hash{h}); err != nil {
+		return nil, err
+	}
+	entries, err, ok := c.get(h)
+	if !ok {
+		return nil, fmt.Errorf("tree %s: not loaded", h)
+	}
+	return entries, err
 }
 
 // changedFile is a file a commit adds or modifies relative to its parent.
@@ -228,25 +316,18 @@ type changedFile struct {
 	blob plumbing.Hash
 }
 
-// diffTrees appends to out every file of tree `to` whose path does not
-// hold the same blob in tree `from` (zero hash = empty tree). Unchanged
-// subtrees are skipped by hash, so the cost follows what changed, not the
-// size of the tree. Errors reading a subtree are passed to onErr and that
-// subtree is skipped; the rest of the diff goes on.
-func (c *treeCache) diffTrees(prefix string, from, to plumbing.Hash, out []changedFile, onErr func(error)) []changedFile {
-	if from == to {
-		return out
-	}
-	toEntries, err := c.get(to)
-	if err != nil {
-		onErr(err)
-		return out
-	}
-	fromEntries, err := c.get(from)
-	if err != nil {
-		onErr(err)
-		fromEntries = nil // scan all of `to` rather than nothing
-	}
+// treePair is one directory to compare: the tree at prefix in the parent
+// (zero: absent) and in the commit.
+type treePair struct {
+	prefix   string
+	from, to plumbing.Hash
+}
+
+// diffLevel compares two parsed trees: files of `to` whose path does not
+// hold the same blob in `from` go to out, differing subtrees to next.
+// Unchanged subtrees are skipped by hash, so the cost follows what
+// changed, not the size of the tree.
+func diffLevel(p treePair, fromEntries, toEntries []treeEntry, out []changedFile, next []treePair) ([]changedFile, []treePair) {
 	// Both lists are in git's tree order, where a tree sorts as if its name
 	// ended in "/"; a merge join on that key finds each entry's counterpart.
 	// An entry that changed type (file <-> directory) has no counterpart.
@@ -260,9 +341,12 @@ func (c *treeCache) diffTrees(prefix string, from, to plumbing.Hash, out []chang
 		if i < len(fromEntries) && compareEntries(&fromEntries[i], e) == 0 {
 			old = &fromEntries[i]
 		}
-		path := e.name
-		if prefix != "" {
-			path = prefix + "/" + e.name
+		if old != nil && old.hash == e.hash && old.mode == e.mode {
+			continue
+		}
+		path := string(e.name)
+		if p.prefix != "" {
+			path = p.prefix + "/" + path
 		}
 		switch {
 		case e.isTree():
@@ -270,15 +354,15 @@ func (c *treeCache) diffTrees(prefix string, from, to plumbing.Hash, out []chang
 			if old != nil && old.isTree() {
 				base = old.hash
 			}
-			out = c.diffTrees(path, base, e.hash, out, onErr)
+			next = append(next, treePair{prefix: path, from: base, to: e.hash})
 		case e.isFile():
 			if old != nil && old.isFile() && old.hash == e.hash {
-				continue
+				continue // only the mode changed
 			}
 			out = append(out, changedFile{path: path, blob: e.hash})
 		}
 	}
-	return out
+	return out, next
 }
 
 // compareEntries orders tree entries as git does: byte order of the

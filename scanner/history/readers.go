@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,7 +46,7 @@ type goGitReader struct {
 }
 
 func (r *goGitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner, errs *objectErrors) error {
-	st := r.repo.storage(64<<20, r.maxSize)
+	st := r.repo.storage(24<<20, r.maxSize)
 	defer st.Close()
 	var buf []byte
 	for c := range queue {
@@ -92,15 +93,19 @@ func (r *goGitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanne
 }
 
 // gitReader reads blobs through `git cat-file --batch`: git inflates with
-// zlib and resolves deltas through its own delta-base cache, about 3.5
+// C zlib and resolves deltas through its own delta-base cache, several
 // times faster than go-git. Each reader owns one cat-file process and keeps
 // it one chunk ahead: the next chunk's object names are written while the
 // current chunk's contents are read, so the process never waits for us.
 type gitReader struct {
-	git     string // the git binary
-	gitDir  string
-	in      *introductions
-	maxSize int64
+	git    string // the git binary
+	gitDir string
+	// batchCommand: git is 2.36 or later, so cat-file takes
+	// --batch-command --buffer and answers a batch at each "flush"
+	// instead of flushing its output after every object.
+	batchCommand bool
+	in           *introductions
+	maxSize      int64
 }
 
 // sniffLen is how much of a blob decides binary or not (as scanner.IsBinary).
@@ -123,7 +128,7 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 	if !ok {
 		return nil
 	}
-	b.send(cur)
+	b.send(cur.hashes())
 	pending = append(pending, cur...)
 	for len(pending) > 0 {
 		if ctx.Err() != nil {
@@ -132,7 +137,7 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 		// Keep one chunk in flight beyond the one being read.
 		if len(pending) <= len(cur) {
 			if next, ok := <-queue; ok {
-				b.send(next)
+				b.send(next.hashes())
 				pending = append(pending, next...)
 				cur = next
 			}
@@ -141,8 +146,8 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 		data, size, binary, err := b.read(j.blob, r.maxSize, &buf)
 		switch {
 		case errors.Is(err, errMissing):
-			errs.add(blobError(r.in, j, errMissing))
-		case errors.Is(err, errNotBlob):
+			errs.add(blobError(r.in, j, missingOrCorrupt(r.gitDir, j.blob)))
+		case errors.Is(err, errWrongType):
 			errs.add(blobError(r.in, j, err))
 		case err != nil:
 			// The process died (git exits on a corrupt object) or spoke
@@ -156,7 +161,7 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 				return err
 			}
 			if len(pending) > 1 {
-				b.send(chunk(pending[1:]))
+				b.send(chunk(pending[1:]).hashes())
 			}
 		case data == nil:
 			s.skip(size, binary)
@@ -168,21 +173,37 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 	return nil
 }
 
-// errNotBlob is returned when an object named as a blob is something else.
-var errNotBlob = errors.New("not a blob")
+// missingOrCorrupt tells the two apart for an object cat-file calls
+// missing: git says "missing" for a loose object file it cannot inflate.
+func missingOrCorrupt(gitDir string, h plumbing.Hash) error {
+	hex := h.String()
+	if _, err := os.Stat(filepath.Join(gitDir, "objects", hex[:2], hex[2:])); err == nil {
+		return fmt.Errorf("corrupt: loose object file objects/%s/%s cannot be read", hex[:2], hex[2:])
+	}
+	return errMissing
+}
+
+// errWrongType is returned when an object is not of the type asked for.
+var errWrongType = errors.New("unexpected object type")
 
 // catFile is one running `git cat-file --batch`.
 type catFile struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	out    *bufio.Reader
-	stderr *tailBuffer
-	reqs   chan chunk
-	wg     sync.WaitGroup
+	batchCommand bool
+	cmd          *exec.Cmd
+	stdin        io.WriteCloser
+	out          *bufio.Reader
+	stderr       *tailBuffer
+	reqs         chan []plumbing.Hash
+	wg           sync.WaitGroup
+	stopOnce     sync.Once
 }
 
 func (r *gitReader) start(ctx context.Context) (*catFile, error) {
-	cmd := exec.CommandContext(ctx, r.git, "--git-dir="+r.gitDir, "cat-file", "--batch")
+	args := []string{"--git-dir=" + r.gitDir, "cat-file", "--batch"}
+	if r.batchCommand {
+		args = []string{"--git-dir=" + r.gitDir, "cat-file", "--batch-command", "--buffer"}
+	}
+	cmd := exec.CommandContext(ctx, r.git, args...)
 	cmd.Env = gitEnv()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -192,8 +213,8 @@ func (r *gitReader) start(ctx context.Context) (*catFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("git cat-file: %w", err)
 	}
-	b := &catFile{cmd: cmd, stdin: stdin, out: bufio.NewReaderSize(stdout, 256<<10),
-		stderr: &tailBuffer{max: 4 << 10}, reqs: make(chan chunk, 4)}
+	b := &catFile{cmd: cmd, stdin: stdin, batchCommand: r.batchCommand, out: bufio.NewReaderSize(stdout, 256<<10),
+		stderr: &tailBuffer{max: 4 << 10}, reqs: make(chan []plumbing.Hash, 4)}
 	cmd.Stderr = b.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start git cat-file: %w", err)
@@ -209,18 +230,27 @@ func (b *catFile) writer() {
 	defer b.wg.Done()
 	w := bufio.NewWriterSize(b.stdin, 64<<10)
 	var failed bool
-	var line [2*len(plumbing.ZeroHash) + 1]byte
+	prefix := ""
+	if b.batchCommand {
+		prefix = "contents "
+	}
+	line := make([]byte, len(prefix)+2*len(plumbing.ZeroHash)+1)
+	copy(line, prefix)
 	line[len(line)-1] = '\n'
-	for c := range b.reqs {
+	for hs := range b.reqs {
 		if failed {
 			continue
 		}
-		for i := range c {
-			hex.Encode(line[:], c[i].blob[:])
-			if _, err := w.Write(line[:]); err != nil {
+		for _, h := range hs {
+			hex.Encode(line[len(prefix):], h[:])
+			if _, err := w.Write(line); err != nil {
 				failed = true
 				break
 			}
+		}
+		if !failed && b.batchCommand {
+			_, err := w.WriteString("flush\n")
+			failed = err != nil
 		}
 		if !failed && w.Flush() != nil {
 			failed = true
@@ -229,13 +259,30 @@ func (b *catFile) writer() {
 	b.stdin.Close()
 }
 
-func (b *catFile) send(c chunk) { b.reqs <- c }
+// send queues object names for the writer; at most a few batches may be
+// outstanding (the channel's capacity).
+func (b *catFile) send(hs []plumbing.Hash) { b.reqs <- hs }
+
+func (c chunk) hashes() []plumbing.Hash {
+	hs := make([]plumbing.Hash, len(c))
+	for i := range c {
+		hs[i] = c[i].blob
+	}
+	return hs
+}
 
 // read reads the next response, which must be for h. It returns the
 // content (in *buf, valid until the next read), or nil content with the
 // size when the blob is binary or larger than maxSize (its bytes are
 // skipped without copying).
 func (b *catFile) read(h plumbing.Hash, maxSize int64, buf *[]byte) (data []byte, size int64, binary bool, err error) {
+	return b.readObject(h, plumbing.BlobObject, maxSize, true, buf)
+}
+
+// readObject reads the next response, which must be for h, of type want.
+// With sniff, a blob with a NUL byte in its first bytes is skipped as
+// binary.
+func (b *catFile) readObject(h plumbing.Hash, want plumbing.ObjectType, maxSize int64, sniff bool, buf *[]byte) (data []byte, size int64, binary bool, err error) {
 	header, err := b.out.ReadSlice('\n')
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("read cat-file header: %w", err)
@@ -251,17 +298,19 @@ func (b *catFile) read(h plumbing.Hash, maxSize int64, buf *[]byte) (data []byte
 	if err != nil || size < 0 {
 		return nil, 0, false, fmt.Errorf("unexpected cat-file reply %q", strings.TrimSpace(string(header)))
 	}
-	if fields[1] != "blob" {
+	if fields[1] != want.String() {
 		if _, err := b.out.Discard(int(size) + 1); err != nil {
 			return nil, 0, false, fmt.Errorf("read cat-file content: %w", err)
 		}
-		return nil, 0, false, fmt.Errorf("is a %s: %w", fields[1], errNotBlob)
+		return nil, 0, false, fmt.Errorf("is a %s: %w", fields[1], errWrongType)
 	}
 	if size > maxSize {
 		return nil, size, false, b.discard(size + 1)
 	}
 	// Decide binary from the first bytes without copying them.
-	if peek, _ := b.out.Peek(int(min(size, sniffLen))); bytes.IndexByte(peek, 0) >= 0 {
+	if !sniff {
+		// no binary check for commits and trees
+	} else if peek, _ := b.out.Peek(int(min(size, sniffLen))); bytes.IndexByte(peek, 0) >= 0 {
 		return nil, size, true, b.discard(size + 1)
 	}
 	if int64(cap(*buf)) < size {
@@ -300,8 +349,12 @@ func (b *catFile) failure(err error) error {
 	return err
 }
 
-// stop ends the process and its writer.
+// stop ends the process and its writer. It may be called more than once.
 func (b *catFile) stop() {
+	b.stopOnce.Do(b.doStop)
+}
+
+func (b *catFile) doStop() {
 	close(b.reqs)
 	if b.cmd.Process != nil {
 		_ = b.cmd.Process.Kill()
@@ -315,6 +368,29 @@ func lastLine(s string) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// supportsBatchCommand reports whether the git binary is 2.36 or later.
+func supportsBatchCommand(git string) bool {
+	out, err := exec.Command(git, "version").Output()
+	if err != nil {
+		return false
+	}
+	// "git version 2.39.5" (vendors append more after the numbers)
+	fields := strings.Fields(string(out))
+	if len(fields) < 3 {
+		return false
+	}
+	parts := strings.SplitN(fields[2], ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return major > 2 || major == 2 && minor >= 36
 }
 
 // gitEnv is the environment for git subprocesses: the user's, without the
@@ -353,4 +429,65 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.buf)
+}
+
+// catFileSource reads commits and trees for the walk through one
+// `git cat-file --batch` process, a batch of object names at a time.
+type catFileSource struct {
+	r   *gitReader
+	b   *catFile
+	buf []byte
+}
+
+func (r *gitReader) source(ctx context.Context) (*catFileSource, error) {
+	b, err := r.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &catFileSource{r: r, b: b}, nil
+}
+
+func (s *catFileSource) fetch(ctx context.Context, hs []plumbing.Hash, want plumbing.ObjectType, fn func(int, []byte, error)) error {
+	for start := 0; start < len(hs); {
+		// Batches of bounded size keep the writer just ahead of the reader.
+		end := min(len(hs), start+1024)
+		s.b.send(append([]plumbing.Hash(nil), hs[start:end]...))
+		for i := start; i < end; i++ {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			data, _, _, err := s.b.readObject(hs[i], want, 1<<62, false, &s.buf)
+			switch {
+			case errors.Is(err, errMissing):
+				fn(i, nil, fmt.Errorf("%s %s: %w", want, hs[i], missingOrCorrupt(s.r.gitDir, hs[i])))
+			case errors.Is(err, errWrongType):
+				fn(i, nil, fmt.Errorf("%s %s: %w", want, hs[i], err))
+			case err != nil:
+				// The process died on this object: report it, restart on
+				// the rest of the batch.
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				fn(i, nil, fmt.Errorf("%s %s: corrupt: %w", want, hs[i], s.b.failure(err)))
+				s.b.stop()
+				if s.b, err = s.r.start(ctx); err != nil {
+					return err
+				}
+				if i+1 < end {
+					s.b.send(append([]plumbing.Hash(nil), hs[i+1:end]...))
+				}
+			default:
+				fn(i, data, nil)
+			}
+		}
+		start = end
+	}
+	return nil
+}
+
+func (s *catFileSource) close() {
+	if s.b != nil {
+		s.b.stop()
+		s.b = nil
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-billy/v5"
@@ -30,7 +32,9 @@ var ErrNotRepository = errors.New("not a git repository")
 // openRepository opens the repository at or above path, bare or not.
 func openRepository(path string) (*repository, error) {
 	repo, err := git.PlainOpenWithOptions(path, &git.PlainOpenOptions{
-		DetectDotGit:          true,
+		// A bare repository is opened as it is; anything else is looked
+		// up from path towards the root, as git does.
+		DetectDotGit:          !looksBare(path),
 		EnableDotGitCommonDir: true,
 	})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
@@ -44,6 +48,17 @@ func openRepository(path string) (*repository, error) {
 		return nil, fmt.Errorf("open repository %s: unsupported storage %T", path, repo.Storer)
 	}
 	return &repository{repo: repo, dotGit: st.Filesystem(), gitDir: st.Filesystem().Root()}, nil
+}
+
+// looksBare reports a directory that is itself a git directory: a HEAD
+// file and an objects directory.
+func looksBare(path string) bool {
+	head, err := os.Stat(filepath.Join(path, "HEAD"))
+	if err != nil || !head.Mode().IsRegular() {
+		return false
+	}
+	objs, err := os.Stat(filepath.Join(path, "objects"))
+	return err == nil && objs.IsDir()
 }
 
 // storage opens an independent go-git object storage on the repository.

@@ -58,9 +58,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		return nil, stats, err
 	}
 	st := r.repo.Storer
-	objs := &objectStore{st: r.storage(8<<20, maxSize)}
-	defer objs.st.Close()
-	trees := newTreeCache(objs, 1024)
+	objs := &goGitSource{st: r.storage(8<<20, maxSize)}
+	defer objs.close()
+	trees := newTreeCache(16 << 20)
 
 	var headTree plumbing.Hash
 	head, err := storer.ResolveReference(st, plumbing.HEAD)
@@ -83,7 +83,7 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 
 	entries := stagedEntries(idx)
 	stats.Entries = len(entries)
-	changed, err := changedAgainstTree(trees, headTree, entries)
+	changed, err := changedAgainstTree(ctx, objs, trees, headTree, entries)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -201,7 +201,7 @@ type stagedChange struct {
 
 // changedAgainstTree compares index entries (sorted by path) with HEAD's
 // tree, reading only the HEAD trees of directories that hold staged files.
-func changedAgainstTree(trees *treeCache, headTree plumbing.Hash, entries []*index.Entry) ([]stagedChange, error) {
+func changedAgainstTree(ctx context.Context, src objectSource, trees *treeCache, headTree plumbing.Hash, entries []*index.Entry) ([]stagedChange, error) {
 	var out []stagedChange
 	dirs := map[string]map[string]treeEntry{} // dir path → its HEAD entries by name
 	var lookupDir func(dir string) (map[string]treeEntry, error)
@@ -227,12 +227,12 @@ func changedAgainstTree(trees *treeCache, headTree plumbing.Hash, entries []*ind
 		}
 		m := map[string]treeEntry{}
 		if !h.IsZero() {
-			list, err := trees.get(h)
+			list, err := trees.tree(ctx, src, h)
 			if err != nil {
 				return nil, fmt.Errorf("HEAD tree of %q: %w", dir, err)
 			}
 			for _, e := range list {
-				m[e.name] = e
+				m[string(e.name)] = e
 			}
 		}
 		dirs[dir] = m
@@ -260,7 +260,7 @@ func changedAgainstTree(trees *treeCache, headTree plumbing.Hash, entries []*ind
 }
 
 // readBlob returns a blob's content, or nil if it is larger than maxSize.
-func readBlob(objs *objectStore, h plumbing.Hash, maxSize int64) ([]byte, error) {
+func readBlob(objs *goGitSource, h plumbing.Hash, maxSize int64) ([]byte, error) {
 	obj, err := objs.st.EncodedObject(plumbing.BlobObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
 		return nil, fmt.Errorf("blob %s: %w", h, errMissing)
@@ -287,33 +287,18 @@ func readBlob(objs *objectStore, h plumbing.Hash, maxSize int64) ([]byte, error)
 // onChangedLines keeps the findings whose secret touches a line that is
 // not in the HEAD version of the file (lines holds HEAD's lines).
 func onChangedLines(lines *lineSet, data []byte, fs []scanner.Finding) []scanner.Finding {
-	if _, fresh := lines.newRanges(data, false); fresh {
+	runs, fresh := lines.mark(data, false)
+	if fresh {
 		return fs
 	}
 	kept := fs[:0]
 	for _, f := range fs {
-		if touchesNewLine(lines, f.SecretStart, f.SecretEnd) {
+		// Runs are whole lines: a secret touches a new line if it
+		// overlaps a run.
+		i := sort.Search(len(runs), func(i int) bool { return runs[i][1] > f.SecretStart })
+		if i < len(runs) && runs[i][0] < max(f.SecretEnd, f.SecretStart+1) {
 			kept = append(kept, f)
 		}
 	}
 	return kept
-}
-
-// touchesNewLine reports whether a line overlapping [start, end) was new
-// in the last newRanges call (whose per-line results lines still holds).
-func touchesNewLine(lines *lineSet, start, end int) bool {
-	i := sort.Search(len(lines.ends), func(i int) bool { return lines.ends[i] >= start })
-	for ; i < len(lines.ends); i++ {
-		lineStart := 0
-		if i > 0 {
-			lineStart = lines.ends[i-1] + 1
-		}
-		if lineStart > start && lineStart >= end {
-			return false
-		}
-		if lines.fresh[i] {
-			return true
-		}
-	}
-	return false
 }

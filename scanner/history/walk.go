@@ -158,93 +158,105 @@ type walkSpec struct {
 // messages of those in range as it goes (so no message is kept).
 // Commits outside the range that are parents of commits inside it are
 // loaded too, because their trees are the base of the inside commits'
-// diffs.
-func loadGraph(ctx context.Context, objs *objectStore, spec walkSpec, onMessage func(idx int32, commit plumbing.Hash, msg []byte), errs *objectErrors, counter *atomic.Int64) (*graph, error) {
-	excluded, err := reachable(ctx, objs, spec.exclude, spec.shallow, errs)
+// diffs. Commits are read a generation at a time, so a batch reader can
+// stream them.
+func loadGraph(ctx context.Context, src objectSource, spec walkSpec, onMessage func(idx int32, commit plumbing.Hash, msg []byte), errs *objectErrors, counter *atomic.Int64) (*graph, error) {
+	excluded, err := reachable(ctx, src, spec.exclude, spec.shallow, errs)
 	if err != nil {
 		return nil, err
 	}
 	g := &graph{index: map[plumbing.Hash]int32{}}
-	var queue []int32
+	var wave []int32
 	for _, t := range spec.tips {
 		if i, isNew := g.add(t); isNew {
-			queue = append(queue, i)
+			wave = append(wave, i)
 		}
 	}
 	since := int64(0)
 	if !spec.since.IsZero() {
 		since = spec.since.Unix()
 	}
-	for len(queue) > 0 {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	var hs []plumbing.Hash
+	for len(wave) > 0 {
+		hs = hs[:0]
+		for _, i := range wave {
+			hs = append(hs, g.nodes[i].hash)
 		}
-		i := queue[0]
-		queue = queue[1:]
-		n := &g.nodes[i]
-		data, err := objs.read(n.hash, plumbing.CommitObject)
-		if err != nil {
-			errs.add(err)
-			continue
-		}
-		c, err := parseCommit(data)
-		if err != nil {
-			errs.add(fmt.Errorf("commit %s: corrupt: %w", n.hash, err))
-			continue
-		}
-		counter.Add(1)
-		n.loaded, n.tree, n.time = true, c.tree, c.time
-		n.included = !excluded[n.hash] && c.time >= since
-		n.shallow = spec.shallow[n.hash]
-		if !n.included || n.shallow {
-			continue // a diff base only, or the edge of a shallow clone
-		}
-		onMessage(i, n.hash, c.message)
-		parents := make([]int32, 0, len(c.parents))
-		for _, p := range c.parents {
-			pi, isNew := g.add(p)
-			if isNew {
-				queue = append(queue, pi)
+		var next []int32
+		err := src.fetch(ctx, hs, plumbing.CommitObject, func(k int, data []byte, err error) {
+			i := wave[k]
+			if err != nil {
+				errs.add(err)
+				return
 			}
-			parents = append(parents, pi)
+			c, err := parseCommit(data)
+			if err != nil {
+				errs.add(fmt.Errorf("commit %s: corrupt: %w", hs[k], err))
+				return
+			}
+			counter.Add(1)
+			n := &g.nodes[i]
+			n.loaded, n.tree, n.time = true, c.tree, c.time
+			n.included = !excluded[n.hash] && c.time >= since
+			n.shallow = spec.shallow[n.hash]
+			if !n.included || n.shallow {
+				return // a diff base only, or the edge of a shallow clone
+			}
+			onMessage(i, n.hash, c.message)
+			parents := make([]int32, 0, len(c.parents))
+			for _, p := range c.parents {
+				pi, isNew := g.add(p)
+				if isNew {
+					next = append(next, pi)
+				}
+				parents = append(parents, pi)
+			}
+			g.nodes[i].parents = parents // g.nodes may have grown: index again
+		})
+		if err != nil {
+			return nil, err
 		}
-		g.nodes[i].parents = parents // g.nodes may have grown: index again
+		wave = next
 	}
 	return g, nil
 }
 
 // reachable returns every commit reachable from tips (for --range A..B).
-func reachable(ctx context.Context, objs *objectStore, tips []plumbing.Hash, shallow map[plumbing.Hash]bool, errs *objectErrors) (map[plumbing.Hash]bool, error) {
+func reachable(ctx context.Context, src objectSource, tips []plumbing.Hash, shallow map[plumbing.Hash]bool, errs *objectErrors) (map[plumbing.Hash]bool, error) {
 	seen := map[plumbing.Hash]bool{}
-	queue := append([]plumbing.Hash(nil), tips...)
+	var wave []plumbing.Hash
 	for _, t := range tips {
-		seen[t] = true
+		if !seen[t] {
+			seen[t] = true
+			wave = append(wave, t)
+		}
 	}
-	for len(queue) > 0 {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		h := queue[0]
-		queue = queue[1:]
-		data, err := objs.read(h, plumbing.CommitObject)
-		if err != nil {
-			errs.add(err)
-			continue
-		}
-		c, err := parseCommit(data)
-		if err != nil {
-			errs.add(fmt.Errorf("commit %s: corrupt: %w", h, err))
-			continue
-		}
-		if shallow[h] {
-			continue
-		}
-		for _, p := range c.parents {
-			if !seen[p] {
-				seen[p] = true
-				queue = append(queue, p)
+	for len(wave) > 0 {
+		var next []plumbing.Hash
+		err := src.fetch(ctx, wave, plumbing.CommitObject, func(k int, data []byte, err error) {
+			if err != nil {
+				errs.add(err)
+				return
 			}
+			c, err := parseCommit(data)
+			if err != nil {
+				errs.add(fmt.Errorf("commit %s: corrupt: %w", wave[k], err))
+				return
+			}
+			if shallow[wave[k]] {
+				return
+			}
+			for _, p := range c.parents {
+				if !seen[p] {
+					seen[p] = true
+					next = append(next, p)
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
 		}
+		wave = next
 	}
 	return seen, nil
 }
@@ -344,30 +356,42 @@ type introductions struct {
 // merge is diffed against its first parent only: what it brings from the
 // other side was recorded when the other side's commits were walked, and
 // what the merge itself resolved differs from the first parent too.
-func diffCommits(ctx context.Context, g *graph, order []int32, trees *treeCache, errs *objectErrors, counter *atomic.Int64) (*introductions, error) {
+//
+// The commits are cut into contiguous segments of the order, diffed in
+// parallel (each with its own object reader and tree cache), and the
+// results joined in order, keeping each (path, blob)'s earliest commit —
+// the same result as one walk from the first commit to the last.
+func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), workers int, errs *objectErrors, counter *atomic.Int64) (*introductions, error) {
 	in := &introductions{commits: make([]plumbing.Hash, len(order))}
+	for rank, i := range order {
+		in.commits[rank] = g.nodes[i].hash
+	}
+	segments := max(1, min(workers, len(order)/(4*diffBatch)))
+	outs := make([][]changedAt, segments)
+	fail := make([]error, segments)
+	var wg sync.WaitGroup
+	for k := range segments {
+		lo, hi := k*len(order)/segments, (k+1)*len(order)/segments
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			src, err := newSource()
+			if err != nil {
+				fail[k] = err
+				return
+			}
+			defer src.close()
+			outs[k], fail[k] = diffSegment(ctx, g, order, lo, hi, src, errs, counter)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(fail...); err != nil {
+		return nil, err
+	}
 	pathIDs := map[string]int32{}
 	seen := map[pairKey]struct{}{}
-	var changed []changedFile
-	for rank, i := range order {
-		n := &g.nodes[i]
-		in.commits[rank] = n.hash
-		if !n.loaded || !n.included {
-			continue
-		}
-		if rank%64 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var base plumbing.Hash
-		if len(n.parents) > 0 {
-			if p := &g.nodes[n.parents[0]]; p.loaded {
-				base = p.tree
-			}
-		}
-		changed = trees.diffTrees("", base, n.tree, changed[:0], func(err error) {
-			errs.add(fmt.Errorf("%w (in commit %s)", err, n.hash))
-		})
-		for _, c := range changed {
+	for _, out := range outs {
+		for _, c := range out {
 			id, ok := pathIDs[c.path]
 			if !ok {
 				id = int32(len(in.paths))
@@ -379,12 +403,125 @@ func diffCommits(ctx context.Context, g *graph, order []int32, trees *treeCache,
 				continue
 			}
 			seen[k] = struct{}{}
-			in.pairs = append(in.pairs, pair{path: id, rank: int32(rank), blob: c.blob})
+			in.pairs = append(in.pairs, pair{path: id, rank: c.rank, blob: c.blob})
 		}
-		counter.Add(1)
 	}
 	return in, nil
 }
+
+// changedAt is a file a commit (by rank) adds or changes.
+type changedAt struct {
+	path string
+	blob plumbing.Hash
+	rank int32
+}
+
+// diffSegment diffs the commits order[lo:hi] in batches, one directory
+// level at a time across the batch, so that every tree a level needs is
+// requested at once. Within the segment each (path, blob) is kept once.
+func diffSegment(ctx context.Context, g *graph, order []int32, lo, hi int, src objectSource, errs *objectErrors, counter *atomic.Int64) ([]changedAt, error) {
+	type seenKey struct {
+		path string
+		blob plumbing.Hash
+	}
+	seen := map[seenKey]struct{}{}
+	var out []changedAt
+	trees := newTreeCache(treeCacheSize)
+	// A task is one directory of one commit of the batch to compare.
+	type task struct {
+		slot int // position in the batch
+		treePair
+	}
+	changed := make([][]changedFile, diffBatch)
+	var tasks, next []task
+	var need []plumbing.Hash
+	for start := lo; start < hi; start += diffBatch {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		batch := order[start:min(hi, start+diffBatch)]
+		tasks = tasks[:0]
+		for slot, i := range batch {
+			changed[slot] = changed[slot][:0]
+			n := &g.nodes[i]
+			if !n.loaded || !n.included {
+				continue
+			}
+			var base plumbing.Hash
+			if len(n.parents) > 0 {
+				if p := &g.nodes[n.parents[0]]; p.loaded {
+					base = p.tree
+				}
+			}
+			if base != n.tree {
+				tasks = append(tasks, task{slot: slot, treePair: treePair{from: base, to: n.tree}})
+			}
+		}
+		for len(tasks) > 0 {
+			need = need[:0]
+			for _, t := range tasks {
+				need = append(need, t.to, t.from)
+			}
+			if err := trees.load(ctx, src, need); err != nil {
+				return nil, err
+			}
+			next = next[:0]
+			for _, t := range tasks {
+				commit := g.nodes[batch[t.slot]].hash
+				toEntries, err := levelTree(ctx, trees, src, t.to)
+				if err != nil {
+					errs.add(fmt.Errorf("%w (in commit %s)", err, commit))
+					continue
+				}
+				fromEntries, err := levelTree(ctx, trees, src, t.from)
+				if err != nil {
+					// Scan all of `to` rather than nothing.
+					errs.add(fmt.Errorf("%w (in commit %s)", err, commit))
+					fromEntries = nil
+				}
+				var sub []treePair
+				changed[t.slot], sub = diffLevel(t.treePair, fromEntries, toEntries, changed[t.slot], nil)
+				for _, p := range sub {
+					next = append(next, task{slot: t.slot, treePair: p})
+				}
+			}
+			tasks, next = next, tasks
+		}
+		for slot, i := range batch {
+			n := &g.nodes[i]
+			if !n.loaded || !n.included {
+				continue
+			}
+			counter.Add(1)
+			for _, c := range changed[slot] {
+				k := seenKey{c.path, c.blob}
+				if _, dup := seen[k]; dup {
+					continue
+				}
+				seen[k] = struct{}{}
+				out = append(out, changedAt{path: c.path, blob: c.blob, rank: int32(start + slot)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// levelTree returns a tree loaded for this level, reading it again in the
+// unlikely case that the level loaded more trees than the cache holds.
+func levelTree(ctx context.Context, trees *treeCache, src objectSource, h plumbing.Hash) ([]treeEntry, error) {
+	if entries, err, ok := trees.get(h); ok {
+		return entries, err
+	}
+	return trees.tree(ctx, src, h)
+}
+
+// diffBatch is how many commits are diffed together, and treeCacheSize
+// the memory each segment's parsed trees may hold: enough for a batch's
+// working set and the next batch's parents, bounded for huge trees.
+const (
+	diffBatch     = 128
+	treeCacheSize = 48 << 20
+)
 
 // objectErrors collects missing and corrupt objects: the scan reports each
 // and goes on with the rest. The zero value is ready to use.

@@ -1,11 +1,10 @@
 package history
 
 import (
+	"bytes"
 	"errors"
-	"fmt"
 	"sync/atomic"
 
-	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
 	"github.com/leakfix/leakfix/scanner/ahocorasick"
 )
@@ -13,15 +12,21 @@ import (
 // blobScanner is one reader's scanning state: the detector, the line set of
 // the path being read, and the findings so far (earliest per key).
 type blobScanner struct {
-	d         *scanner.Detector
-	in        *introductions
-	lines     *lineSet
-	multi     *ahocorasick.Matcher
-	lineSkip  bool
-	found     earliest
-	ruleErrs  []error
-	counters  *counters
-	commitHex []string // rank → hex, filled lazily
+	d          *scanner.Detector
+	in         *introductions
+	lines      *lineSet
+	multi      *ahocorasick.Matcher
+	lineSkip   bool
+	found      earliest
+	ruleErrs   []error
+	counters   *counters
+	commitHex  []string // rank → hex, filled lazily
+	beforeBlob func()
+	// pathHasMulti: a version of the current path held a keyword of a
+	// multiline rule, whose window may reach from an unchanged line into
+	// changed ones. pathWholeFile: a rule judges the current path's whole
+	// file. Either way later versions get the whole-blob treatment.
+	pathHasMulti, pathWholeFile bool
 }
 
 // counters are shared by all readers and read by the progress reporter.
@@ -49,7 +54,7 @@ func (s *blobScanner) commit(rank int32) string {
 	return s.commitHex[rank]
 }
 
-// binaryOnly reports that a blob was seen and is binary.
+// skip records a blob that is not scanned: binary, or larger than the limit.
 func (s *blobScanner) skip(size int64, binary bool) {
 	s.counters.blobs.Add(1)
 	s.counters.bytes.Add(size)
@@ -63,6 +68,9 @@ func (s *blobScanner) skip(size int64, binary bool) {
 // scan runs the detector over one blob at its first path (skipping lines
 // already scanned in earlier versions of that path) and at its other paths.
 func (s *blobScanner) scan(j *blobJob, data []byte) {
+	if s.beforeBlob != nil {
+		s.beforeBlob()
+	}
 	s.counters.blobs.Add(1)
 	s.counters.bytes.Add(int64(len(data)))
 	if scanner.IsBinary(data) {
@@ -73,6 +81,10 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 		s.lines.reset()
 	}
 	frag := scanner.Fragment{Path: s.in.paths[j.path], Data: data, Commit: s.commit(j.rank)}
+	if j.firstOfPath {
+		s.pathHasMulti = false
+		s.pathWholeFile = s.wholeFileRule(frag.Path)
+	}
 	var fs []scanner.Finding
 	var err error
 	switch {
@@ -82,20 +94,17 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 		if !j.lastOfPath {
 			s.lines.addAll(data)
 		}
+		s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
 		fs, err = s.d.Detect(frag)
 	default:
-		ranges, fresh := s.lines.newRanges(data, !j.lastOfPath)
+		runs, fresh := s.lines.mark(data, !j.lastOfPath)
 		if fresh {
+			// No line seen before: nothing to skip.
+			s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
 			fs, err = s.d.Detect(frag)
 			break
 		}
-		ranges = widenForMultiline(s.multi, data, ranges)
-		covered := 0
-		for _, r := range ranges {
-			covered += r[1] - r[0]
-		}
-		s.counters.skipped.Add(int64(len(data) - covered))
-		fs, err = s.d.DetectLines(frag, ranges)
+		fs, err = s.scanChanged(frag, runs)
 	}
 	s.counters.scanned.Add(int64(len(data)))
 	s.keep(fs, err, j.rank)
@@ -116,16 +125,93 @@ func (s *blobScanner) keep(fs []scanner.Finding, err error, rank int32) {
 	}
 }
 
-// ruleErrors returns the regex timeouts met, which are warnings: the other
-// rules' findings stand.
-func (s *blobScanner) ruleErrors() []error {
-	var out []error
-	for _, e := range s.ruleErrs {
-		if errors.Is(e, rules.ErrMatchTimeout) {
-			out = append(out, e)
-		} else {
-			out = append(out, fmt.Errorf("scan: %w", e))
+// scanChanged scans a later version of a path where only the runs of
+// lines are new. Each run is cut out with enough unchanged lines around it
+// for the detector's widest window, scanned on its own (keyword
+// prefilter, regexes, base64 and all), and the findings' positions moved
+// back into the whole blob. So the unchanged bulk of the file costs at
+// most one hash per line and nothing else.
+func (s *blobScanner) scanChanged(frag scanner.Fragment, runs [][2]int) ([]scanner.Finding, error) {
+	data := frag.Data
+	if s.pathHasMulti || s.pathWholeFile {
+		return s.scanWhole(frag, runs)
+	}
+	var out []scanner.Finding
+	var errs []error
+	covered := 0
+	// The keyword hits that matter: those within contextLines of a new
+	// line. Excerpts reach contextLines further, so each hit's window
+	// lies inside its excerpt.
+	inner := widenLines(data, runs, contextLines)
+	k := 0
+	line, lineAt := 1, 0 // 1-based line number at offset lineAt
+	for _, ex := range s.excerpts(data, runs) {
+		lo, hi := ex[0], ex[1]
+		if s.multi != nil && s.multi.Contains(data[lo:hi]) {
+			// A new multiline keyword: its window may run past the
+			// excerpt. Rare; take the careful path.
+			s.pathHasMulti = true
+			return s.scanWhole(frag, runs)
+		}
+		var ranges [][2]int
+		for ; k < len(inner) && inner[k][0] < hi; k++ {
+			ranges = append(ranges, [2]int{inner[k][0] - lo, inner[k][1] - lo})
+		}
+		covered += hi - lo
+		line += bytes.Count(data[lineAt:lo], []byte{'\n'})
+		lineAt = lo
+		sub := scanner.Fragment{Path: frag.Path, Data: data[lo:hi], Commit: frag.Commit}
+		fs, err := s.d.DetectLines(sub, ranges)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, f := range fs {
+			f.StartLine += line - 1
+			f.EndLine += line - 1
+			f.SecretStart += lo
+			f.SecretEnd += lo
+			out = append(out, f)
 		}
 	}
+	s.counters.skipped.Add(int64(len(data) - covered))
+	return out, errors.Join(errs...)
+}
+
+// excerptGap is the largest run of unchanged bytes kept inside one excerpt
+// rather than splitting it in two: every detector call has a fixed cost
+// (path filters, allocations) worth about this many bytes of prefilter.
+const excerptGap = 16 << 10
+
+// excerpts returns the byte ranges to cut out: each run of new lines with
+// 2*contextLines lines around it (a keyword within contextLines of a new
+// line sees contextLines more), ranges closer than excerptGap joined.
+func (s *blobScanner) excerpts(data []byte, runs [][2]int) [][2]int {
+	var out [][2]int
+	for _, r := range widenLines(data, runs, 2*contextLines) {
+		if n := len(out); n > 0 && r[0]-out[n-1][1] < excerptGap {
+			out[n-1][1] = r[1]
+			continue
+		}
+		out = append(out, r)
+	}
 	return out
+}
+
+// scanWhole scans a later version as one fragment, limited to keyword hits
+// near new lines (and multiline keywords whose window reaches them).
+func (s *blobScanner) scanWhole(frag scanner.Fragment, runs [][2]int) ([]scanner.Finding, error) {
+	ranges := widenForMultiline(s.multi, frag.Data, widenLines(frag.Data, runs, contextLines))
+	return s.d.DetectLines(frag, ranges)
+}
+
+// wholeFileRule reports whether a rule judges the whole file at path (a
+// path-only rule: the file itself is the secret), which excerpts would
+// cut short.
+func (s *blobScanner) wholeFileRule(path string) bool {
+	for _, r := range s.d.Config().Rules {
+		if r.Pattern() == nil && r.PathRegexp() != nil && r.PathRegexp().MatchString(path) {
+			return true
+		}
+	}
+	return false
 }
