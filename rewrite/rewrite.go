@@ -136,6 +136,40 @@ func (e *Unfixed) Err() error {
 	return e
 }
 
+// Plan collects one file's edits and the secrets left in place, for the
+// token-based rewriters (Python, JavaScript) that share this bookkeeping.
+type Plan struct {
+	Edits []Edit
+	Left  Unfixed
+}
+
+// Add records e for s unless it overlaps an edit already made, in which
+// case s is left in place with the reason.
+func (p *Plan) Add(s Secret, e Edit) bool {
+	for _, o := range p.Edits {
+		if e.Start < o.End && o.Start < e.End {
+			p.Left.Leave(s, "overlaps another rewrite on the same line")
+			return false
+		}
+	}
+	p.Edits = append(p.Edits, e)
+	return true
+}
+
+// Apply applies the edits to src and runs check on the result, so a
+// rewriter never returns output its own tokenizer rejects. The error is an
+// *Unfixed when secrets were left in place (the output is still valid).
+func (p *Plan) Apply(src []byte, check func([]byte) error) ([]byte, error) {
+	out, err := ApplyEdits(src, p.Edits)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(out); err != nil {
+		return nil, fmt.Errorf("internal error: rewritten file no longer tokenizes (%v); left untouched", err)
+	}
+	return out, p.Left.Err()
+}
+
 // Edit replaces src[Start:End] with Text.
 type Edit struct {
 	Start, End int

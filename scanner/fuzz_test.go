@@ -14,7 +14,11 @@ func FuzzDetect(f *testing.F) {
 	f.Add([]byte(`groq_api_key = "` + groqKey + `"`))
 	f.Add([]byte("openai_key = \"9be2c9a5dfa84b3cb03e3af8caa94ccb\"\r\n\xff\xfe"))
 	f.Add([]byte("data:\n  k: cG9zdGdyZXM6Ly9hcHA6UzNjcjN0UHcwcmRAZGIuaW50ZXJuYWw6NTQzMi9hcHA=\n"))
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz-seeds", "*"))
+	// The seed-002 services and the Kubernetes Secret are realistic text
+	// with secrets in every shape the pack knows.
+	seeds, _ := filepath.Glob(filepath.Join("..", "testdata", "seed002", "*", "src", "*.py"))
+	k8s, _ := filepath.Glob(filepath.Join("..", "testdata", "k8s", "*.yaml"))
+	seeds = append(seeds, k8s...)
 	for _, s := range seeds {
 		if b, err := os.ReadFile(s); err == nil {
 			f.Add(b)

@@ -73,11 +73,10 @@ func New(importLine, helperPath string) (*Rewriter, error) {
 }
 
 type file struct {
-	path  string
-	src   []byte
-	toks  []token
-	edits []rewrite.Edit
-	left  rewrite.Unfixed
+	path string
+	src  []byte
+	toks []token
+	rewrite.Plan
 	calls bool
 }
 
@@ -96,13 +95,13 @@ func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([
 		ti := f.tokenAt(s.Start, s.End)
 		switch {
 		case ti < 0:
-			f.left.Leave(s, "not inside one string literal or comment")
+			f.Left.Leave(s, "not inside one string literal or comment")
 		case toks[ti].kind == tComment:
-			f.add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+			f.Add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
 		case toks[ti].kind != tString && toks[ti].kind != tTemplate:
-			f.left.Leave(s, "not inside a string literal, template literal or comment")
+			f.Left.Leave(s, "not inside a string literal, template literal or comment")
 		case s.Start <= toks[ti].start || s.End >= toks[ti].end:
-			f.left.Leave(s, "overlaps the quotes of a string literal")
+			f.Left.Leave(s, "overlaps the quotes of a string literal")
 		case s.WeakDefault:
 			f.weakDefault(ti, s)
 		default:
@@ -129,25 +128,10 @@ func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([
 			f.insertImport(line)
 		}
 	}
-	out, err := rewrite.ApplyEdits(src, f.edits)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tokenize(out); err != nil {
-		return nil, fmt.Errorf("internal error: rewritten file no longer tokenizes (%v); left untouched", err)
-	}
-	return out, f.left.Err()
-}
-
-func (f *file) add(s rewrite.Secret, e rewrite.Edit) bool {
-	for _, o := range f.edits {
-		if e.Start < o.End && o.Start < e.End {
-			f.left.Leave(s, "overlaps another rewrite on the same line")
-			return false
-		}
-	}
-	f.edits = append(f.edits, e)
-	return true
+	return f.Apply(src, func(out []byte) error {
+		_, err := tokenize(out)
+		return err
+	})
 }
 
 func (f *file) tokenAt(start, end int) int {
@@ -209,7 +193,7 @@ func (f *file) rewriteLiteral(ti int, secrets []rewrite.Secret) {
 	for _, s := range secrets {
 		if odd := oddBackslashesBefore(f.src, t.start+1, s.Start); odd {
 			for _, s := range secrets {
-				f.left.Leave(s, "follows a backslash escape")
+				f.Left.Leave(s, "follows a backslash escape")
 			}
 			return
 		}
@@ -221,7 +205,7 @@ func (f *file) rewriteLiteral(ti int, secrets []rewrite.Secret) {
 			for _, fld := range t.fields {
 				if s.Start < fld[1] && fld[0] < s.End {
 					for _, s := range secrets {
-						f.left.Leave(s, "inside a template literal substitution")
+						f.Left.Leave(s, "inside a template literal substitution")
 					}
 					return
 				}
@@ -235,7 +219,7 @@ func (f *file) rewriteLiteral(ti int, secrets []rewrite.Secret) {
 			return
 		}
 		for _, s := range secrets {
-			if f.add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: "${" + call(s.Name) + "}"}) {
+			if f.Add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: "${" + call(s.Name) + "}"}) {
 				f.calls = true
 			}
 		}
@@ -245,7 +229,7 @@ func (f *file) rewriteLiteral(ti int, secrets []rewrite.Secret) {
 	if prev := f.prevSig(ti); f.isIdent(prev, "from") || f.isIdent(prev, "import") ||
 		f.isPunct(prev, "(") && f.isIdent(f.prevSig(prev), "require") {
 		for _, s := range secrets {
-			f.left.Leave(s, "inside a module specifier")
+			f.Left.Leave(s, "inside a module specifier")
 		}
 		return
 	}
@@ -279,7 +263,7 @@ func (f *file) rewriteLiteral(ti int, secrets []rewrite.Secret) {
 }
 
 func (f *file) replace(ti int, s rewrite.Secret, text string) {
-	if f.add(s, rewrite.Edit{Start: f.toks[ti].start, End: f.toks[ti].end, Text: text}) {
+	if f.Add(s, rewrite.Edit{Start: f.toks[ti].start, End: f.toks[ti].end, Text: text}) {
 		f.calls = true
 	}
 }
@@ -296,12 +280,12 @@ func oddBackslashesBefore(src []byte, from, at int) bool {
 // and `import.meta.env.X`) into a lookup that throws when X is unset.
 func (f *file) weakDefault(ti int, s rewrite.Secret) {
 	if f.toks[ti].kind == tTemplate && len(f.toks[ti].fields) > 0 {
-		f.left.Leave(s, "weak default is a template with substitutions; remove it by hand")
+		f.Left.Leave(s, "weak default is a template with substitutions; remove it by hand")
 		return
 	}
 	op := f.prevSig(ti)
 	if !f.isPunct(op, "||", "??") {
-		f.left.Leave(s, "weak default is not a `process.env.X || \"…\"` fallback; remove it by hand")
+		f.Left.Leave(s, "weak default is not a `process.env.X || \"…\"` fallback; remove it by hand")
 		return
 	}
 	// Walk the member expression back: NAME or ["NAME"], then .env, then
@@ -330,13 +314,13 @@ func (f *file) weakDefault(ti int, s rewrite.Secret) {
 		}
 	}
 	if start < 0 || envVar == "" || strings.ContainsAny(envVar, `"\`) {
-		f.left.Leave(s, "weak default is not a `process.env.X || \"…\"` fallback; remove it by hand")
+		f.Left.Leave(s, "weak default is not a `process.env.X || \"…\"` fallback; remove it by hand")
 		return
 	}
 	lookup := string(f.src[start:f.toks[op].start])
 	text := fmt.Sprintf(`(%s %s (() => { throw new Error("%s is not set"); })())`,
 		strings.TrimRight(lookup, " \t\r\n"), f.toks[op].text, envVar)
-	f.add(s, rewrite.Edit{Start: start, End: f.toks[ti].end, Text: text})
+	f.Add(s, rewrite.Edit{Start: start, End: f.toks[ti].end, Text: text})
 }
 
 // defaultImport builds the import of the lookup module for path, in the
@@ -508,7 +492,7 @@ func (f *file) insertImport(line string) {
 			text = nl + line + nl
 		}
 	}
-	f.edits = append(f.edits, rewrite.Edit{Start: pos, End: pos, Text: text})
+	f.Edits = append(f.Edits, rewrite.Edit{Start: pos, End: pos, Text: text})
 }
 
 // continuesExpression reports whether a token at the start of a line

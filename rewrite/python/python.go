@@ -96,8 +96,7 @@ type file struct {
 	src    []byte
 	toks   []token
 	lineOf []int // token index → index of the first token of its logical line
-	edits  []rewrite.Edit
-	left   rewrite.Unfixed
+	rewrite.Plan
 	calls  bool // a get_secret call was inserted
 	needOS bool // an os.environ[...] was inserted where `os` may be unbound
 }
@@ -119,13 +118,13 @@ func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([
 		ti := f.tokenAt(s.Start, s.End)
 		switch {
 		case ti < 0:
-			f.left.Leave(s, "not inside one string literal or comment")
+			f.Left.Leave(s, "not inside one string literal or comment")
 		case toks[ti].kind == tComment:
-			f.add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+			f.Add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
 		case toks[ti].kind != tString:
-			f.left.Leave(s, "not inside a string literal or comment")
+			f.Left.Leave(s, "not inside a string literal or comment")
 		case s.Start < toks[ti].cstart || s.End > toks[ti].cend:
-			f.left.Leave(s, "overlaps the quotes of a string literal")
+			f.Left.Leave(s, "overlaps the quotes of a string literal")
 		case s.WeakDefault:
 			f.weakDefault(ti, s)
 		default:
@@ -147,26 +146,10 @@ func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([
 	if f.needOS && !f.imports("os", "import os") {
 		f.insertImport("import os")
 	}
-	out, err := rewrite.ApplyEdits(src, f.edits)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tokenize(out); err != nil {
-		return nil, fmt.Errorf("internal error: rewritten file no longer tokenizes (%v); left untouched", err)
-	}
-	return out, f.left.Err()
-}
-
-// add records an edit unless it overlaps one already made.
-func (f *file) add(s rewrite.Secret, e rewrite.Edit) bool {
-	for _, o := range f.edits {
-		if e.Start < o.End && o.Start < e.End {
-			f.left.Leave(s, "overlaps another rewrite on the same line")
-			return false
-		}
-	}
-	f.edits = append(f.edits, e)
-	return true
+	return f.Apply(src, func(out []byte) error {
+		_, err := tokenize(out)
+		return err
+	})
 }
 
 // tokenAt returns the index of the token that contains [start,end), or -1.
@@ -257,13 +240,13 @@ func (f *file) rewriteString(ti int, secrets []rewrite.Secret) {
 
 	if f.statementOfStrings(ti) {
 		for _, s := range secrets {
-			f.add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+			f.Add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
 		}
 		return
 	}
 	if first := f.lineOf[ti]; f.isName(first, "case") {
 		for _, s := range secrets {
-			f.left.Leave(s, "inside a match-case pattern, where a call is not allowed")
+			f.Left.Leave(s, "inside a match-case pattern, where a call is not allowed")
 		}
 		return
 	}
@@ -271,14 +254,14 @@ func (f *file) rewriteString(ti int, secrets []rewrite.Secret) {
 		for _, fld := range t.fields {
 			if s.Start < fld[1] && fld[0] < s.End {
 				for _, s := range secrets {
-					f.left.Leave(s, "inside an f-string replacement field")
+					f.Left.Leave(s, "inside an f-string replacement field")
 				}
 				return
 			}
 		}
 		if oddBackslashesBefore(f.src, t.cstart, s.Start) {
 			for _, s := range secrets {
-				f.left.Leave(s, "follows a backslash escape")
+				f.Left.Leave(s, "follows a backslash escape")
 			}
 			return
 		}
@@ -292,7 +275,7 @@ func (f *file) rewriteString(ti int, secrets []rewrite.Secret) {
 	case t.isBytes():
 		if concat {
 			for _, s := range secrets {
-				f.left.Leave(s, "inside a bytes literal that is implicitly concatenated with another")
+				f.Left.Leave(s, "inside a bytes literal that is implicitly concatenated with another")
 			}
 			return
 		}
@@ -303,7 +286,7 @@ func (f *file) rewriteString(ti int, secrets []rewrite.Secret) {
 		var ok bool
 		if text, ok = f.bytesConcat(t, secrets); !ok {
 			for _, s := range secrets {
-				f.left.Leave(s, "cannot split this bytes literal around the secret")
+				f.Left.Leave(s, "cannot split this bytes literal around the secret")
 			}
 			return
 		}
@@ -312,7 +295,7 @@ func (f *file) rewriteString(ti int, secrets []rewrite.Secret) {
 	default:
 		text = f.fstring(t, secrets)
 	}
-	if f.add(secrets[0], rewrite.Edit{Start: t.start, End: t.end, Text: text}) {
+	if f.Add(secrets[0], rewrite.Edit{Start: t.start, End: t.end, Text: text}) {
 		f.calls = true
 	}
 }
@@ -443,7 +426,7 @@ func (f *file) weakDefault(ti int, s rewrite.Secret) {
 			closeIdx = f.nextSig(closeIdx)
 		}
 		if open < 0 || !f.isOp(closeIdx, ")") {
-			f.left.Leave(s, "weak default is not the last argument of an environment lookup; remove the fallback by hand")
+			f.Left.Leave(s, "weak default is not the last argument of an environment lookup; remove the fallback by hand")
 			return
 		}
 		end = f.toks[closeIdx].end
@@ -452,12 +435,12 @@ func (f *file) weakDefault(ti int, s rewrite.Secret) {
 		closeIdx := f.prevSig(p)
 		open = f.matchingOpen(closeIdx)
 		if open < 0 {
-			f.left.Leave(s, "weak default is not an environment lookup fallback; remove it by hand")
+			f.Left.Leave(s, "weak default is not an environment lookup fallback; remove it by hand")
 			return
 		}
 		f.envLookup(s, open, closeIdx, f.toks[ti].end)
 	default:
-		f.left.Leave(s, "weak default is not an os.getenv / os.environ.get fallback; remove it by hand")
+		f.Left.Leave(s, "weak default is not an os.getenv / os.environ.get fallback; remove it by hand")
 	}
 }
 
@@ -467,22 +450,22 @@ func (f *file) weakDefault(ti int, s rewrite.Secret) {
 func (f *file) envLookup(s rewrite.Secret, open, argEnd, end int) {
 	arg := strings.TrimSpace(string(f.src[f.toks[open].end:f.toks[argEnd].start]))
 	if arg == "" || f.topLevelComma(open, argEnd) {
-		f.left.Leave(s, "weak default is not in a one-name environment lookup; remove it by hand")
+		f.Left.Leave(s, "weak default is not in a one-name environment lookup; remove it by hand")
 		return
 	}
 	fn := f.prevSig(open)
 	dot := f.prevSig(fn)
 	switch {
 	case f.isName(fn, "getenv") && f.isOp(dot, "."):
-		f.add(s, rewrite.Edit{Start: f.toks[fn].start, End: end, Text: "environ[" + arg + "]"})
+		f.Add(s, rewrite.Edit{Start: f.toks[fn].start, End: end, Text: "environ[" + arg + "]"})
 	case f.isName(fn, "getenv"):
-		if f.add(s, rewrite.Edit{Start: f.toks[fn].start, End: end, Text: "os.environ[" + arg + "]"}) {
+		if f.Add(s, rewrite.Edit{Start: f.toks[fn].start, End: end, Text: "os.environ[" + arg + "]"}) {
 			f.needOS = true
 		}
 	case f.isName(fn, "get", "setdefault") && f.isOp(dot, ".") && f.isName(f.prevSig(dot), "environ"):
-		f.add(s, rewrite.Edit{Start: f.toks[dot].start, End: end, Text: "[" + arg + "]"})
+		f.Add(s, rewrite.Edit{Start: f.toks[dot].start, End: end, Text: "[" + arg + "]"})
 	default:
-		f.left.Leave(s, "weak default is not an os.getenv / os.environ.get fallback; remove it by hand")
+		f.Left.Leave(s, "weak default is not an os.getenv / os.environ.get fallback; remove it by hand")
 	}
 }
 
@@ -618,7 +601,7 @@ func (f *file) insertImport(line string) {
 			text = nl + line + nl
 		}
 	}
-	f.edits = append(f.edits, rewrite.Edit{Start: pos, End: pos, Text: text})
+	f.Edits = append(f.Edits, rewrite.Edit{Start: pos, End: pos, Text: text})
 }
 
 // afterLine returns the byte offset after the logical line holding token
