@@ -86,7 +86,10 @@ func TestFileSourceWalk(t *testing.T) {
 
 func TestFileSourceRealGitignoreNegation(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("needs git")
+		if os.Getenv("LEAKFIX_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("this test needs git: %v", err)
+		}
+		t.Skipf("this test needs git: %v", err)
 	}
 	root := t.TempDir()
 	if out, err := exec.Command("git", "init", "-q", root).CombinedOutput(); err != nil {
