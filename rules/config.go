@@ -88,6 +88,7 @@ type compiledRegex struct {
 	crossLine   bool
 	spansLines  bool
 	gate        *ValueGate
+	literals    *RequiredLiterals
 }
 
 func newCompiledRegex(expr string, secretGroup int) *compiledRegex {
@@ -100,6 +101,7 @@ func (c *compiledRegex) get() *compiledRegex {
 		if c.err == nil {
 			c.crossLine, c.spansLines = canMatchNewline(c.expr)
 			c.gate = valueGate(c.expr, c.secretGroup)
+			c.literals = requiredLiterals(c.expr)
 		}
 	})
 	return c
@@ -168,6 +170,14 @@ func (g *ValueGate) Admits(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// Literals returns what every match must contain, or nil.
+func (r *Rule) Literals() *RequiredLiterals {
+	if r.re == nil {
+		return nil
+	}
+	return r.re.get().literals
 }
 
 // Gate returns the rule's value gate, or nil when it has none.

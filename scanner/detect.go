@@ -208,9 +208,12 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		if r.Pattern() == nil {
 			continue // only an unvalidated pack can hold a broken regex
 		}
-		gate := r.Gate()
+		gate, lits := r.Gate(), r.Literals()
 		for _, w := range ws {
 			if gate != nil && !gate.Admits(data[w[0]:w[1]]) {
+				continue
+			}
+			if lits != nil && !lits.Admits(data[w[0]:w[1]]) {
 				continue
 			}
 			locs, err := r.Pattern().FindAllSubmatchIndex(data[w[0]:w[1]], -1)

@@ -1,0 +1,252 @@
+package rules
+
+import (
+	"bytes"
+	"regexp/syntax"
+	"unicode/utf8"
+)
+
+// RequiredLiterals is a necessary condition for a regex to match: every
+// match contains at least one of these literals. It is derived from the
+// regex's syntax tree, the way RE2 and Hyperscan build prefilters, and lets
+// the engine skip windows where a rule cannot match — most usefully for
+// case-sensitive rules (`DB_PASSWORD=`) whose case-insensitive keyword
+// (`password`) fires on every lowercase identifier.
+type RequiredLiterals struct {
+	lits []requiredLit
+}
+
+type requiredLit struct {
+	text []byte // lowercased when fold is set
+	fold bool   // ASCII case-insensitive
+}
+
+// Limits: literals shorter than minRequiredLen occur everywhere, and a set
+// larger than maxRequiredLits costs more to check than it saves.
+const (
+	minRequiredLen  = 3
+	maxRequiredLits = 16
+)
+
+// Admits reports whether b may hold a match.
+func (r *RequiredLiterals) Admits(b []byte) bool {
+	for _, l := range r.lits {
+		if l.fold {
+			if containsFoldASCII(b, l.text) {
+				return true
+			}
+		} else if bytes.Contains(b, l.text) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII is an ASCII case-insensitive bytes.Contains. Any
+// non-ASCII byte admits the window: Unicode folding (the Kelvin sign for
+// k, long s for s) could make a match this check cannot see.
+func containsFoldASCII(b, lower []byte) bool {
+	if len(lower) == 0 {
+		return true
+	}
+	first := lower[0]
+	for i := 0; i+len(lower) <= len(b); i++ {
+		c := b[i]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		if c|0x20 != first && c != first {
+			continue
+		}
+		j := 1
+		for ; j < len(lower); j++ {
+			d := b[i+j]
+			if d >= utf8.RuneSelf {
+				return true
+			}
+			if 'A' <= d && d <= 'Z' {
+				d += 'a' - 'A'
+			}
+			if d != lower[j] {
+				break
+			}
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	for _, c := range b[max(0, len(b)-len(lower)+1):] {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// requiredLiterals derives the set for expr, or nil when none is useful.
+func requiredLiterals(expr string) *RequiredLiterals {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	lits, ok := required(re)
+	if !ok || len(lits) == 0 || len(lits) > maxRequiredLits {
+		return nil
+	}
+	for _, l := range lits {
+		if len(l.text) < minRequiredLen {
+			return nil
+		}
+	}
+	return &RequiredLiterals{lits: lits}
+}
+
+// required returns literals one of which every match of n contains.
+func required(n *syntax.Regexp) ([]requiredLit, bool) {
+	switch n.Op {
+	case syntax.OpLiteral:
+		fold := n.Flags&syntax.FoldCase != 0
+		text := []byte(string(n.Rune))
+		for _, r := range n.Rune {
+			if r >= utf8.RuneSelf {
+				return nil, false // keep folding questions ASCII-only
+			}
+		}
+		if fold {
+			text = bytes.ToLower(text)
+		}
+		return []requiredLit{{text: text, fold: fold}}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(n.Sub[0])
+	case syntax.OpRepeat:
+		if n.Min >= 1 {
+			return required(n.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best []requiredLit
+		bestScore := 0
+		consider := func(lits []requiredLit) {
+			if len(lits) == 0 || len(lits) > maxRequiredLits {
+				return
+			}
+			if s := score(lits); s > bestScore {
+				best, bestScore = lits, s
+			}
+		}
+		// Runs of children that each match one of a few exact strings
+		// combine into longer literals (`_` + `P(?:ASS|WD)` → _PASS, _PWD),
+		// which the parser's prefix factoring would otherwise cut short.
+		var run []requiredLit
+		for _, sub := range n.Sub {
+			if ex, ok := exact(sub); ok {
+				if run == nil {
+					run = ex
+				} else if run = cross(run, ex); run == nil {
+					run = ex
+				}
+				consider(run)
+				continue
+			}
+			run = nil
+			lits, ok := required(sub)
+			if ok {
+				consider(lits)
+			}
+		}
+		return best, best != nil
+	case syntax.OpAlternate:
+		var all []requiredLit
+		for _, sub := range n.Sub {
+			lits, ok := required(sub)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, lits...)
+		}
+		return all, len(all) <= maxRequiredLits
+	}
+	return nil, false
+}
+
+// exact returns the strings n matches when they are few and literal:
+// literals, small classes ([Pp]), alternations and optional parts of them.
+func exact(n *syntax.Regexp) ([]requiredLit, bool) {
+	switch n.Op {
+	case syntax.OpLiteral:
+		return required(n)
+	case syntax.OpCapture:
+		return exact(n.Sub[0])
+	case syntax.OpCharClass:
+		var out []requiredLit
+		for i := 0; i+1 < len(n.Rune); i += 2 {
+			if n.Rune[i+1]-n.Rune[i] > 3 || n.Rune[i+1] >= utf8.RuneSelf {
+				return nil, false
+			}
+			for r := n.Rune[i]; r <= n.Rune[i+1]; r++ {
+				out = append(out, requiredLit{text: []byte{byte(r)}})
+			}
+		}
+		return out, len(out) > 0 && len(out) <= 4
+	case syntax.OpQuest:
+		ex, ok := exact(n.Sub[0])
+		if !ok {
+			return nil, false
+		}
+		return append(ex, requiredLit{}), true
+	case syntax.OpAlternate:
+		var all []requiredLit
+		for _, sub := range n.Sub {
+			ex, ok := exact(sub)
+			if !ok {
+				return nil, false
+			}
+			all = append(all, ex...)
+		}
+		return all, len(all) <= maxRequiredLits
+	case syntax.OpConcat:
+		var acc []requiredLit
+		for i, sub := range n.Sub {
+			ex, ok := exact(sub)
+			if !ok {
+				return nil, false
+			}
+			if i == 0 {
+				acc = ex
+			} else if acc = cross(acc, ex); acc == nil {
+				return nil, false
+			}
+		}
+		return acc, true
+	}
+	return nil, false
+}
+
+// cross concatenates every a with every b, or returns nil past the limit.
+// A folded part makes the whole folded (lowercased): a weaker test, still
+// a necessary one.
+func cross(a, b []requiredLit) []requiredLit {
+	if len(a)*len(b) > maxRequiredLits {
+		return nil
+	}
+	out := make([]requiredLit, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			fold := x.fold || y.fold
+			xt, yt := x.text, y.text
+			if fold {
+				xt, yt = bytes.ToLower(xt), bytes.ToLower(yt)
+			}
+			out = append(out, requiredLit{text: append(append([]byte(nil), xt...), yt...), fold: fold})
+		}
+	}
+	return out
+}
+
+// score prefers sets whose shortest literal is longest: they are rarer.
+func score(lits []requiredLit) int {
+	m := 1 << 30
+	for _, l := range lits {
+		m = min(m, len(l.text))
+	}
+	return m*100 - len(lits)
+}
