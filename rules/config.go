@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
-	"sort"
 	"strings"
 	"sync"
 
@@ -694,16 +693,6 @@ func (c *Config) Rule(id string) *Rule {
 		}
 	}
 	return nil
-}
-
-// SortedIDs lists the pack's rule ids alphabetically.
-func (c *Config) SortedIDs() []string {
-	ids := make([]string, 0, len(c.Rules))
-	for _, r := range c.Rules {
-		ids = append(ids, r.ID)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // canMatchNewline reports whether expr can consume a '\n', and whether it

@@ -3,7 +3,6 @@ package scanner
 import (
 	"bytes"
 	"encoding/base64"
-	"strings"
 )
 
 // isBase64Byte marks the standard base64 alphabet. URL-safe '-' and '_' are
@@ -60,7 +59,7 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 		tokEnd := i
 		// A specific rule's raw finding on the token stands; a generic one
 		// ("high-entropy value") gives way to what the decoded text is.
-		overlapped, onlyGeneric := overlapping(existing, start, tokEnd)
+		overlapped, onlyGeneric := d.overlapping(existing, start, tokEnd)
 		if len(overlapped) > 0 && !onlyGeneric {
 			continue
 		}
@@ -109,26 +108,17 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 
 // overlapping returns the indexes of findings whose secret overlaps
 // [start,end) and whether all of them come from generic rules.
-func overlapping(fs []Finding, start, end int) (idx []int, onlyGeneric bool) {
+func (d *Detector) overlapping(fs []Finding, start, end int) (idx []int, onlyGeneric bool) {
 	onlyGeneric = true
 	for i := range fs {
 		if fs[i].RuleID != "" && fs[i].SecretStart < end && start < fs[i].SecretEnd {
 			idx = append(idx, i)
-			if !hasTag(fs[i].Tags, "generic") && !strings.HasPrefix(fs[i].RuleID, "generic") {
+			if r := d.cfg.Rule(fs[i].RuleID); r == nil || !r.IsGeneric() {
 				onlyGeneric = false
 			}
 		}
 	}
 	return idx, onlyGeneric
-}
-
-func hasTag(tags []string, tag string) bool {
-	for _, t := range tags {
-		if t == tag {
-			return true
-		}
-	}
-	return false
 }
 
 // mostlyText accepts decoded bytes that are at least 95% printable ASCII or

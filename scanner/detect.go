@@ -87,16 +87,10 @@ func New(cfg *rules.Config, opts Options) *Detector {
 // Config returns the pack the detector runs.
 func (d *Detector) Config() *rules.Config { return d.cfg }
 
-// Keywords returns the automaton, for sources that prefilter by themselves.
-func (d *Detector) Keywords() *ahocorasick.Matcher { return d.ac }
-
 // Fingerprint exposes the detector's memoised fingerprint function.
 func (d *Detector) Fingerprint(ruleID, file, secret string) string {
 	return d.hash.Fingerprint(ruleID, file, secret)
 }
-
-// SecretID is a stable non-reversible id of a secret value.
-func (d *Detector) SecretID(secret string) string { return d.hash.SecretID(secret) }
 
 // candidate is a regex match that has not yet been judged.
 type candidate struct {

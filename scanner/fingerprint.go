@@ -55,9 +55,3 @@ func (h *hasher) Fingerprint(ruleID, file, secret string) string {
 	d.Write(h.secretHash(secret))
 	return hex.EncodeToString(d.Sum(nil))[:fingerprintHexLen]
 }
-
-// SecretID is a stable, non-reversible identity of a secret value alone,
-// used to group the same value across files (one vault name per value).
-func (h *hasher) SecretID(secret string) string {
-	return hex.EncodeToString(h.secretHash(secret))
-}
