@@ -84,3 +84,24 @@ func BenchmarkFingerprint(b *testing.B) {
 		h.Fingerprint("r", "f", fmt.Sprintf("secret-%d", i))
 	}
 }
+
+// BenchmarkDetectSmallFragments is the history scanner's case: many small
+// pieces (changed lines with context) rather than whole files, where
+// per-call set-up rather than per-byte cost can dominate.
+func BenchmarkDetectSmallFragments(b *testing.B) {
+	cfg, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := sourceLike(1<<20, 2)
+	const piece = 512
+	d := New(cfg, Options{})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for off := 0; off < len(data); off += piece {
+			d.Detect(Fragment{Path: "bench/source.py", Data: data[off:min(off+piece, len(data))]})
+		}
+	}
+}
