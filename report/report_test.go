@@ -82,11 +82,11 @@ func TestJSONContract(t *testing.T) {
 }
 
 // TestSARIFValidatesAgainstSchema checks our SARIF with a real JSON-schema
-// validator against the official 2.1.0 schema kept in ../shared/schemas.
+// validator against the official 2.1.0 schema kept in ../testdata/schemas.
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
-	schemaPath := filepath.Join("..", "..", "shared", "schemas", "sarif-schema-2.1.0.json")
+	schemaPath := filepath.Join("..", "testdata", "schemas", "sarif-schema-2.1.0.json")
 	if _, err := os.Stat(schemaPath); err != nil {
-		t.Fatalf("SARIF schema not found at %s (shared/ must sit beside the repository): %v", schemaPath, err)
+		t.Fatalf("SARIF schema not found at %s (testdata/schemas): %v", schemaPath, err)
 	}
 	c := jsonschema.NewCompiler()
 	sch, err := c.Compile(schemaPath)
@@ -94,7 +94,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The schema must also reject a known-bad document, or it checks nothing.
-	bad, err := os.ReadFile(filepath.Join("..", "..", "shared", "schemas", "sarif-example-invalid.sarif.json"))
+	bad, err := os.ReadFile(filepath.Join("..", "testdata", "schemas", "sarif-example-invalid.sarif.json"))
 	if err == nil {
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(bad))
 		if err == nil && sch.Validate(doc) == nil {

@@ -1,5 +1,7 @@
 package rules
 
+//go:generate go run ./internal/packgen pack
+
 import (
 	_ "embed"
 	"fmt"

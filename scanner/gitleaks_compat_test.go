@@ -11,16 +11,16 @@ import (
 	"github.com/leakfix/leakfix/rules"
 )
 
-// gitleaksConfigPath is gitleaks' own default config, kept beside the
-// repository in ../shared/compat and read at test time, never copied in:
-// leakfix must read a gitleaks config unchanged.
-var gitleaksConfigPath = filepath.Join("..", "..", "shared", "compat", "gitleaks.toml")
+// gitleaksConfigPath is gitleaks' own default config (a copy with its
+// licence and origin in testdata/compat): leakfix must read a gitleaks
+// config unchanged.
+var gitleaksConfigPath = filepath.Join("..", "testdata", "compat", "gitleaks.toml")
 
 func loadGitleaksConfig(t *testing.T) (*rules.Config, []byte) {
 	t.Helper()
 	data, err := os.ReadFile(gitleaksConfigPath)
 	if err != nil {
-		t.Fatalf("gitleaks config not found at %s (shared/ must sit beside the repository): %v", gitleaksConfigPath, err)
+		t.Fatalf("gitleaks config not found at %s (testdata/compat): %v", gitleaksConfigPath, err)
 	}
 	cfg, err := rules.LoadFile(gitleaksConfigPath)
 	if err != nil {

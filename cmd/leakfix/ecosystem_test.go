@@ -156,14 +156,14 @@ func TestConfigDiscoveryOrder(t *testing.T) {
 
 // gitleaksCompatConfig is gitleaks' default config beside the repository,
 // read at test time (never copied into the project).
-var gitleaksCompatConfig = filepath.Join("..", "..", "..", "shared", "compat", "gitleaks.toml")
+var gitleaksCompatConfig = filepath.Join("..", "..", "testdata", "compat", "gitleaks.toml")
 
 // TestGitleaksConfigUsedUnchanged: a repository that only has gitleaks'
 // config gets scanned with it, as is.
 func TestGitleaksConfigUsedUnchanged(t *testing.T) {
 	data, err := os.ReadFile(gitleaksCompatConfig)
 	if err != nil {
-		t.Fatalf("gitleaks config not found at %s (shared/ must sit beside the repository): %v", gitleaksCompatConfig, err)
+		t.Fatalf("gitleaks config not found at %s (testdata/compat): %v", gitleaksCompatConfig, err)
 	}
 	repo := ecoRepo(t, map[string]string{
 		".gitleaks.toml": string(data),
