@@ -224,18 +224,18 @@ func IsBinary(data []byte) bool {
 // out of the root must not be), .git directories are skipped, and inside
 // a git work tree .gitignore rules apply unless NoIgnore.
 func (s *FileSource) walk(ctx context.Context, root string, jobs chan<- fileJob, warn func(string)) error {
-	st, err := os.Stat(root)
+	checked, err := CheckRoot(root) // paths.go: no FIFO, a root symlink followed
 	if err != nil {
-		return fmt.Errorf("scan %s: %w", root, unwrapPathError(err))
+		return err
 	}
-	if !st.IsDir() {
+	if !checked.IsDir {
 		select {
 		case jobs <- fileJob{abs: root, rel: filepath.ToSlash(filepath.Clean(root))}:
 		case <-ctx.Done():
 		}
 		return nil
 	}
-	absRoot, err := filepath.Abs(root)
+	absRoot, err := filepath.Abs(checked.Walk)
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", root, err)
 	}

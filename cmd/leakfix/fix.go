@@ -85,12 +85,12 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("--names: %v", err)
 	}
-	st, err := os.Stat(root)
+	checked, err := scanner.CheckRoot(root)
 	if err != nil {
-		return usageError("fix %s: %v", root, unwrapPathErr(err))
+		return usageError("%v", err)
 	}
 	helperRoot := root
-	if !st.IsDir() {
+	if !checked.IsDir {
 		helperRoot = filepath.Dir(root)
 	}
 	if helperRoot, err = filepath.Abs(helperRoot); err != nil {
@@ -133,16 +133,25 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	var helpers []*fix.Change
 	var problems []string
 	if ff.emitHelper {
-		helpers, problems = lookupModules(&ff, target, helperRoot, st.IsDir(), changes)
+		helpers, problems = lookupModules(&ff, target, helperRoot, checked.IsDir, changes)
 	}
 
 	rewritten, files, fileProblems := fix.Summary(changes)
 	problems = append(fileProblems, problems...)
 	if ff.write {
+		for _, p := range cleanStaleTemps(changes) { // signals.go
+			if !ff.rf.quiet {
+				fmt.Fprintf(e.stderr, "leakfix: removed %s, left by an interrupted run\n", p)
+			}
+		}
 		for _, c := range append(changes, helpers...) {
 			if !c.Changed() {
 				continue
 			}
+			if ctx.Err() != nil {
+				break // interrupted: stop between files, never inside one
+			}
+			beforeFixWrite(c.File)
 			if err := fix.Write(c); err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", c.File, err))
 				if !c.New {

@@ -12,10 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // version is the release this binary reports; `leakfix version` prints it.
@@ -75,7 +73,7 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background(), os.Stderr) // signals.go
 	defer stop()
 	e := &env{
 		stdin:       os.Stdin,
@@ -91,6 +89,11 @@ func main() {
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
 	err := dispatch(ctx, e, args)
+	if in := interrupted(ctx); in != nil {
+		// Whatever the command managed, it did not finish: never 0.
+		fmt.Fprintf(e.stderr, "leakfix: %v; stopped\n", in)
+		return in.code()
+	}
 	if err == nil {
 		return 0
 	}
