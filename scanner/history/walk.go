@@ -199,10 +199,13 @@ func loadGraph(ctx context.Context, src objectSource, spec walkSpec, onMessage f
 			n.loaded, n.tree, n.time = true, c.tree, c.time
 			n.included = !excluded[n.hash] && c.time >= since
 			n.shallow = spec.shallow[n.hash]
-			if !n.included || n.shallow {
-				return // a diff base only, or the edge of a shallow clone
+			if !n.included {
+				return // a diff base only
 			}
 			onMessage(i, n.hash, c.message)
+			if n.shallow {
+				return // the edge of a shallow clone: its parents are not here
+			}
 			parents := make([]int32, 0, len(c.parents))
 			for _, p := range c.parents {
 				pi, isNew := g.add(p)
