@@ -301,7 +301,7 @@ func TestTruncatedSARIFValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	sum, err := writeSARIFLimited(&buf, prepare(sampleFindings(), false), Options{Category: "leakfix/history"}, 1)
+	sum, err := writeSARIFLimited(&buf, prepare(sampleFindings(), false, nil), Options{Category: "leakfix/history"}, 1)
 	if err != nil || sum.Omitted() != 1 {
 		t.Fatalf("summary %+v, err %v", sum, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
 )
@@ -31,11 +32,15 @@ type Options struct {
 	Category    string        // SARIF automationDetails.id
 	ToolVersion string        // SARIF tool.driver.version
 	Rules       *rules.Config // rule metadata for SARIF; may be nil
+	// Redactor, when set, is the process's redaction point: it knows
+	// secrets other runs of prepare never saw (a baseline's) and can look
+	// for unreported ones in free text. Nil: the findings' own secrets.
+	Redactor *redact.Redactor
 }
 
 // Write renders findings in opts.Format.
 func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
-	out := prepare(findings, opts.ShowSecrets)
+	out := prepare(findings, opts.ShowSecrets, opts.Redactor)
 	switch opts.Format {
 	case "", FormatText:
 		return writeText(w, out, opts)
@@ -49,33 +54,26 @@ func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
 
 // prepare returns redacted copies unless secrets are to be shown. Every
 // secret in the set is removed from every free-text field, because one
-// finding's commit summary or line can hold another finding's secret.
-func prepare(findings []scanner.Finding, show bool) []scanner.Finding {
+// finding's commit summary or line can hold another finding's secret; red
+// (the process's redaction point) also removes secrets whose findings are
+// not in the set.
+func prepare(findings []scanner.Finding, show bool, red *redact.Redactor) []scanner.Finding {
 	out := make([]scanner.Finding, len(findings))
 	copy(out, findings)
 	if show {
 		return out
 	}
-	secrets := make([]string, 0, len(findings))
-	seen := map[string]bool{}
+	if red == nil {
+		red = redact.New(nil)
+	}
 	for _, f := range findings {
-		if len(f.Secret) >= 4 && !seen[f.Secret] {
-			seen[f.Secret] = true
-			secrets = append(secrets, f.Secret)
-		}
+		red.Add(f.Secret)
 	}
-	// Longest first, so a secret that contains another goes whole.
-	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-	pairs := make([]string, 0, 2*len(secrets))
-	for _, s := range secrets {
-		pairs = append(pairs, s, scanner.RedactedText)
-	}
-	rep := strings.NewReplacer(pairs...)
 	for i := range out {
 		out[i] = out[i].Redacted()
-		out[i].Match = rep.Replace(out[i].Match)
-		out[i].Line = rep.Replace(out[i].Line)
-		out[i].Message = rep.Replace(out[i].Message)
+		out[i].Match = red.String(out[i].Match)
+		out[i].Line = red.String(out[i].Line)
+		out[i].Message = red.String(out[i].Message)
 	}
 	return out
 }

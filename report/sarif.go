@@ -64,7 +64,7 @@ func (s SARIFSummary) Warnings() []string {
 // WriteSARIF writes findings as SARIF (redacted unless opts.ShowSecrets)
 // and reports how the document fits GitHub's limits.
 func WriteSARIF(w io.Writer, findings []scanner.Finding, opts Options) (SARIFSummary, error) {
-	return writeSARIFSummary(w, prepare(findings, opts.ShowSecrets), opts)
+	return writeSARIFSummary(w, prepare(findings, opts.ShowSecrets, opts.Redactor), opts)
 }
 
 func writeSARIF(w io.Writer, findings []scanner.Finding, opts Options) error {

@@ -82,7 +82,7 @@ func (p *backtrackPattern) NumSubexp() int {
 func (p *backtrackPattern) MatchString(s string) (bool, error) {
 	ok, err := p.re.MatchString(s)
 	if err != nil {
-		return false, fmt.Errorf("%w: %v", ErrMatchTimeout, err)
+		return false, p.timeoutError()
 	}
 	return ok, nil
 }
@@ -109,9 +109,15 @@ func (p *backtrackPattern) FindAllSubmatchIndex(b []byte, n int) ([][]int, error
 		m, err = p.re.FindNextMatch(m)
 	}
 	if err != nil {
-		return out, fmt.Errorf("%w: %v", ErrMatchTimeout, err)
+		return out, p.timeoutError()
 	}
 	return out, nil
+}
+
+// timeoutError replaces regexp2's error, whose text quotes the whole input
+// (secrets included), with one that says only how long the match ran.
+func (p *backtrackPattern) timeoutError() error {
+	return fmt.Errorf("%w after %v", ErrMatchTimeout, p.re.MatchTimeout)
 }
 
 // runeOffsets maps each rune index (and the end) to its byte offset.

@@ -6,7 +6,6 @@ package scanner
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -212,7 +211,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 			}
 			locs, err := r.Pattern().FindAllSubmatchIndex(data[w[0]:w[1]], -1)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("rule %s on %s: %w", r.ID, frag.Path, err))
+				errs = append(errs, newTimeoutError(r.ID, frag, w, err)) // timeout.go
 			}
 			for _, loc := range locs {
 				c, ok := secretSpan(r, loc)

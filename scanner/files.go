@@ -77,10 +77,13 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 		errMu    sync.Mutex
 		ruleErrs []error
 	)
+	// Entries the walk cannot read (a directory without permission) count
+	// as unreadable files too.
+	unreadable := func(msg string) { unread.Add(1); warn(msg) }
 	go func() {
 		defer close(jobs)
 		for _, root := range s.Roots {
-			if err := s.walk(ctx, root, jobs, warn); err != nil {
+			if err := s.walk(ctx, root, jobs, unreadable); err != nil {
 				walkErr = err
 				cancel()
 				return
@@ -141,17 +144,11 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 	if err := ctx.Err(); err != nil {
 		return nil, stats, err
 	}
-	for _, e := range ruleErrs {
-		warn(e.Error())
-	}
 	SortFindings(findings)
 	if stats.TooLarge > 0 {
 		warn(fmt.Sprintf("skipped %d file(s) larger than %d bytes (raise --max-file-size to scan them)", stats.TooLarge, maxSize))
 	}
-	if stats.Unreadable > 0 {
-		return findings, stats, fmt.Errorf("%w: %d file(s)", ErrUnreadable, stats.Unreadable)
-	}
-	return findings, stats, nil
+	return findings, stats, incompleteError(stats.Unreadable, ruleErrs) // timeout.go
 }
 
 func unwrapPathError(err error) error {

@@ -230,6 +230,7 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		Category:    rf.category,
 		ToolVersion: version,
 		Rules:       cfg,
+		Redactor:    e.red,
 	}
 	// SARIF goes through WriteSARIF to learn whether the file fits GitHub's
 	// limits; the warnings wait until the file is in place.

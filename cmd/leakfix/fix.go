@@ -119,7 +119,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	warn := warner(e, ff.rf.quiet)
 	src := &scanner.FileSource{Roots: []string{root}, NoIgnore: ff.noIgnore, MaxFileSize: ff.maxFileSize, Warn: warn}
 	findings, _, scanErr := src.Scan(ctx, det)
-	if scanErr != nil && !errors.Is(scanErr, scanner.ErrUnreadable) {
+	if scanErr != nil && !scanner.Incomplete(scanErr) {
 		return &exitError{code: 2, err: scanErr}
 	}
 	findings = dropValuesFiles(findings)

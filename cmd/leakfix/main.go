@@ -14,6 +14,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/leakfix/leakfix/redact"
 )
 
 // version is the release this binary reports; `leakfix version` prints it.
@@ -48,6 +50,9 @@ type env struct {
 	stderrIsTTY    bool
 	stdoutIsTTY    bool
 	getenv         func(string) string
+	// red is the process's redaction point (redact.go): stderr passes
+	// through it, reports and diffs use it.
+	red *redact.Redactor
 }
 
 // exitError carries an exit status: 1 for findings, 2 for usage or
@@ -88,6 +93,7 @@ func main() {
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
+	redactOutput(e) // redact.go
 	err := dispatch(ctx, e, args)
 	if in := interrupted(ctx); in != nil {
 		// Whatever the command managed, it did not finish: never 0.

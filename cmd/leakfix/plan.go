@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -140,7 +139,7 @@ func planScan(ctx context.Context, e *env, pf *planFlags, paths []string) (findi
 		Warn:        warner(e, pf.rf.quiet),
 	}
 	findings, _, scanErr = src.Scan(ctx, det)
-	if scanErr != nil && !errors.Is(scanErr, scanner.ErrUnreadable) {
+	if scanErr != nil && !scanner.Incomplete(scanErr) {
 		return nil, nil, &exitError{code: 2, err: scanErr}
 	}
 	findings = dropValuesFiles(findings)

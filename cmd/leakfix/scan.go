@@ -79,7 +79,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		}
 		var stats scanner.Stats
 		findings, stats, scanErr = src.Scan(ctx, det)
-		if scanErr != nil && !errors.Is(scanErr, scanner.ErrUnreadable) {
+		if scanErr != nil && !scanner.Incomplete(scanErr) {
 			return scanErr
 		}
 		if sf.verbose {
@@ -107,6 +107,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
+	e.red.SetFinder(secretFinder(cfg, noBase64)) // redact.go
 	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore, NoBase64: noBase64}), nil
 }
 
@@ -121,6 +122,7 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 		return writeBaselineFile(e, rf, findings, scanErr)
 	}
 	found := len(findings)
+	recordSecrets(e, findings) // redact.go: baselined ones too
 	findings, err := applyBaseline(findings, rf.baseline)
 	if err != nil {
 		return err

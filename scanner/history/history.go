@@ -276,12 +276,12 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		return nil, stats, err
 	}
 	stopProgress(true)
-	for _, e := range ruleErrs {
-		warn(e.Error())
-	}
 	if stats.TooLarge > 0 {
 		warn(fmt.Sprintf("skipped %d blob(s) larger than %d bytes", stats.TooLarge, maxSize))
 	}
+	// Blobs and messages a rule timed out on were not fully scanned:
+	// named in the error, and the scan is not clean.
+	timeouts := scanner.IncompleteError(ruleErrs)
 	if list := errs.all(); len(list) > 0 {
 		// Named in the error itself, not as warnings: --quiet must not
 		// hide which objects were not scanned.
@@ -295,7 +295,10 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 			}
 			fmt.Fprintf(&b, "\n  %v", e)
 		}
-		return findings, stats, fmt.Errorf("%w: %s", ErrIncomplete, b.String())
+		return findings, stats, errors.Join(fmt.Errorf("%w: %s", ErrIncomplete, b.String()), timeouts)
+	}
+	if timeouts != nil {
+		return findings, stats, fmt.Errorf("%w: %w", ErrIncomplete, timeouts)
 	}
 	return findings, stats, nil
 }
