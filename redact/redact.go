@@ -50,12 +50,18 @@ func (r *Redactor) SetFinder(find Finder) {
 // Add records secrets to replace from now on. Values shorter than MinLen
 // and the replacement text itself are ignored; a value with CRLF line ends
 // is recorded with LF ones too (diffs and reports normalise them).
-func (r *Redactor) Add(secrets ...string) {
+func (r *Redactor) Add(secrets ...string) { r.add(MinLen, secrets) }
+
+// AddExact is Add for values known to be exactly secrets (the values a fix
+// replaces): short ones are recorded too.
+func (r *Redactor) AddExact(secrets ...string) { r.add(1, secrets) }
+
+func (r *Redactor) add(minLen int, secrets []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
 		for _, v := range []string{s, strings.ReplaceAll(s, "\r\n", "\n")} {
-			if len(v) >= MinLen && v != Text && !r.known[v] {
+			if len(v) >= minLen && v != Text && !r.known[v] {
 				r.known[v] = true
 				r.rep = nil
 			}

@@ -13,7 +13,9 @@ import (
 // progress line is redacted on its way out, --show-secrets or not.
 func redactOutput(e *env) {
 	if e.red == nil {
-		e.red = redact.New(nil)
+		// Until a command loads its rule pack, the embedded one looks for
+		// secrets (in a broken config's error, say).
+		e.red = redact.New(defaultFinder())
 	}
 	e.stderr = e.red.Writer(e.stderr)
 }
@@ -44,5 +46,36 @@ func secretFinder(cfg *rules.Config, noBase64 bool) redact.Finder {
 			}
 		}
 		return out
+	}
+}
+
+// defaultFinder is secretFinder over the embedded pack, loaded on first use.
+func defaultFinder() redact.Finder {
+	var once sync.Once
+	var find redact.Finder
+	return func(text string) []string {
+		once.Do(func() {
+			cfg, err := rules.Default()
+			if err != nil {
+				find = func(string) []string { return nil }
+				return
+			}
+			find = secretFinder(cfg, false)
+		})
+		return find(text)
+	}
+}
+
+// packFinder looks with the command's pack and, when that is not the
+// embedded one, with the embedded pack too: a custom pack that does not
+// know a provider's format must not let its secrets through.
+func packFinder(cfg *rules.Config, noBase64 bool) redact.Finder {
+	own := secretFinder(cfg, noBase64)
+	if cfg.Source == rules.DefaultSource {
+		return own
+	}
+	fallback := defaultFinder()
+	return func(text string) []string {
+		return append(own(text), fallback(text)...)
 	}
 }

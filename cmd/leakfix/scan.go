@@ -107,7 +107,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
-	e.red.SetFinder(secretFinder(cfg, noBase64)) // redact.go
+	e.red.SetFinder(packFinder(cfg, noBase64)) // redact.go
 	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore, NoBase64: noBase64}), nil
 }
 

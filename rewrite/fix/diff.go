@@ -4,10 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
-	"github.com/leakfix/leakfix/scanner"
+	"github.com/leakfix/leakfix/redact"
 )
 
 // contextLines is how many unchanged lines surround each hunk, as in
@@ -21,28 +20,18 @@ const contextLines = 3
 // secret — which means such a diff shows but cannot apply those lines;
 // with showSecrets it is an exact patch (`git apply`).
 func WriteDiff(w io.Writer, changes []*Change, showSecrets bool) error {
-	var values []string
+	// The values go through the process's one redaction rule (package
+	// redact: longest first, CRLF values in their LF form too).
+	var red *redact.Redactor
 	if !showSecrets {
-		seen := map[string]bool{}
+		red = redact.New(nil)
 		for _, c := range changes {
 			for _, s := range c.Secrets {
-				for _, v := range []string{s.Value, strings.ReplaceAll(s.Value, "\r\n", "\n")} {
-					if v != "" && !seen[v] {
-						seen[v] = true
-						values = append(values, v)
-					}
-				}
+				red.AddExact(s.Value)
 			}
 		}
-		// Longest first, so a value inside another is not half-replaced.
-		sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
 	}
-	redact := func(s string) string {
-		for _, v := range values {
-			s = strings.ReplaceAll(s, v, scanner.RedactedText)
-		}
-		return s
-	}
+	redactText := red.Known
 	bw := bufio.NewWriter(w)
 	for _, c := range changes {
 		if !c.Changed() {
@@ -50,11 +39,11 @@ func WriteDiff(w io.Writer, changes []*Change, showSecrets bool) error {
 		}
 		a := splitLines(string(c.Before))
 		b := splitLines(string(c.After))
-		if len(values) > 0 {
+		if red != nil {
 			// Redact whole texts first: a multi-line secret (a PEM key)
 			// spans lines.
-			a = splitLines(redact(string(c.Before)))
-			b = splitLines(redact(string(c.After)))
+			a = splitLines(redactText(string(c.Before)))
+			b = splitLines(redactText(string(c.After)))
 		}
 		name := strings.TrimLeft(c.File, "/") // an absolute PATH given to fix
 		from := "a/" + name
