@@ -153,8 +153,9 @@ func (r *Redactor) replacer() *strings.Replacer {
 	return r.rep
 }
 
-// Writer returns a writer that redacts each Write before passing it on:
-// for stderr, where every message is one Write. Text a caller splits
+// Writer returns a writer that redacts each Write, and escapes control
+// characters other than newline, tab and a progress line's "\r\x1b[K",
+// before passing it on: for stderr, where every message is one Write. Text a caller splits
 // across Writes is redacted piecewise, so reports are redacted before they
 // are written, not through this.
 func (r *Redactor) Writer(w io.Writer) io.Writer {
@@ -167,7 +168,7 @@ type writer struct {
 }
 
 func (w *writer) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(w.w, w.r.String(string(p))); err != nil {
+	if _, err := io.WriteString(w.w, terminalSafe(w.r.String(string(p)))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

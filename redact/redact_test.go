@@ -96,3 +96,32 @@ func TestConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"src/app.py", "src/app.py"},
+		{"naïve/日本.py", "naïve/日本.py"},
+		{"evil\x1b[2Jname.py", `evil\x1b[2Jname.py`},
+		{"two\nlines.py", `two\nlines.py`},
+		{"bad\xffutf8.py", `bad\xffutf8.py`},
+		{"back\\slash\x07", `back\\slash\x07`},
+		{"rtl\u202egnp.py", `rtl\u202egnp.py`},
+		{"c1\u009b.py", `c1\u009b.py`},
+	}
+	for _, tt := range tests {
+		if got := Name(tt.in); got != tt.want {
+			t.Errorf("Name(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWriterEscapesTerminalControls(t *testing.T) {
+	var b strings.Builder
+	w := New(nil).Writer(&b)
+	fmt.Fprint(w, "\r\x1b[Kleakfix: 3 commits")
+	fmt.Fprint(w, "leakfix: cannot read a\x1b]0;pwned\x07.py: denied\n\tnext\n")
+	want := "\r\x1b[Kleakfix: 3 commitsleakfix: cannot read a\\x1b]0;pwned\\x07.py: denied\n\tnext\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}

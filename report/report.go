@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rules"
@@ -179,7 +180,9 @@ func writeText(w io.Writer, findings []scanner.Finding, opts Options) error {
 	for _, f := range findings {
 		bySeverity[f.Severity]++
 		files[f.File] = true
-		loc := fmt.Sprintf("%s:%d:%d", f.File, f.StartLine, f.StartColumn)
+		// Names, summaries and lines come from the data: a crafted one must
+		// not drive the terminal or break the file:line:col shape.
+		loc := fmt.Sprintf("%s:%d:%d", redact.Name(f.File), f.StartLine, f.StartColumn)
 		if f.InMessage {
 			loc = "commit message"
 		}
@@ -190,14 +193,18 @@ func writeText(w io.Writer, findings []scanner.Finding, opts Options) error {
 		if f.Commit != "" {
 			summary := f.Message
 			if len(summary) > 72 {
-				summary = summary[:72] + "…"
+				cut := 72
+				for cut > 0 && !utf8.RuneStart(summary[cut]) {
+					cut-- // never split a character
+				}
+				summary = summary[:cut] + "…"
 			}
-			fmt.Fprintf(w, "    commit %s  %s  %s  %s\n", shortSHA(f.Commit), f.Author, f.Date, summary)
+			fmt.Fprintf(w, "    commit %s  %s  %s  %s\n", shortSHA(f.Commit), redact.Name(f.Author), f.Date, redact.Name(summary))
 		}
 		if line := strings.TrimSpace(f.Line); line != "" && len(line) <= 240 {
-			fmt.Fprintf(w, "    %s\n", paint(ansiDim, line))
+			fmt.Fprintf(w, "    %s\n", paint(ansiDim, redact.Name(line)))
 		} else if f.Match != "" && !strings.Contains(f.Match, "\n") {
-			fmt.Fprintf(w, "    %s\n", paint(ansiDim, f.Match))
+			fmt.Fprintf(w, "    %s\n", paint(ansiDim, redact.Name(f.Match)))
 		}
 		extra := []string{"provider " + f.Provider}
 		if f.SecretName != "" {

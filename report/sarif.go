@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"net/url"
 	"sort"
 	"strings"
 	"unicode"
@@ -251,7 +252,7 @@ func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
 		msg += " in a commit message"
 	}
 	res.WithMessage(sarif.NewTextMessage(msg + ". The value is redacted."))
-	uri := f.File
+	uri := fileURI(f.File)
 	if uri == "" {
 		uri = "."
 	}
@@ -398,3 +399,16 @@ func dedupe(in []string) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// fileURI percent-encodes a slash-separated path into a URI reference
+// (RFC 3986): spaces, control characters, '%' and '#' are encoded, and
+// bytes that are not UTF-8 are kept byte for byte as %XX instead of
+// becoming U+FFFD when the JSON is written.
+func fileURI(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		// ':' too: "a:b.txt" must not read as a URI with scheme "a".
+		parts[i] = strings.ReplaceAll(url.PathEscape(p), ":", "%3A")
+	}
+	return strings.Join(parts, "/")
+}

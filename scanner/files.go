@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"github.com/leakfix/leakfix/redact"
 )
 
 // DefaultMaxFileSize is the size above which files are skipped: generated
@@ -105,7 +107,7 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 				switch {
 				case err != nil:
 					unread.Add(1)
-					warn(fmt.Sprintf("cannot read %s: %v", job.rel, unwrapPathError(err)))
+					warn(fmt.Sprintf("cannot read %s: %v", redact.Name(job.rel), unwrapPathError(err)))
 					continue
 				case skip == skipBinary:
 					local.Binary++
@@ -250,7 +252,7 @@ func (s *FileSource) walk(ctx context.Context, root string, jobs chan<- fileJob,
 			if path == absRoot {
 				return fmt.Errorf("scan %s: %w", root, unwrapPathError(err))
 			}
-			warn(fmt.Sprintf("cannot read %s: %v", rel, unwrapPathError(err)))
+			warn(fmt.Sprintf("cannot read %s: %v", redact.Name(rel), unwrapPathError(err)))
 			if de != nil && de.IsDir() {
 				return fs.SkipDir
 			}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+
+	"github.com/leakfix/leakfix/redact"
 )
 
 // ErrIncomplete is wrapped by the error a scan returns when some input was
@@ -30,7 +32,7 @@ func newTimeoutError(ruleID string, frag Fragment, w [2]int, err error) *Timeout
 }
 
 func (e *TimeoutError) Error() string {
-	where := e.Path
+	where := redact.Name(e.Path)
 	if where == "" && e.Commit != "" {
 		where = "message of commit " + e.Commit
 	}

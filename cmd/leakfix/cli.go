@@ -262,6 +262,7 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 	for _, w := range warnings {
 		warn(w)
 	}
+	warnLossyNames(e, rf, findings) // redact.go
 	return nil
 }
 

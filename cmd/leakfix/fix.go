@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rewrite/fix"
 	"github.com/leakfix/leakfix/rewrite/goanalyzer"
 	"github.com/leakfix/leakfix/rewrite/lookup"
@@ -165,7 +166,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 				if c.New {
 					verb = "wrote"
 				}
-				fmt.Fprintf(e.stderr, "leakfix: %s %s\n", verb, c.File)
+				fmt.Fprintf(e.stderr, "leakfix: %s %s\n", verb, redact.Name(c.File))
 			}
 		}
 	} else if err := fix.WriteDiff(e.stdout, append(changes, helpers...), ff.rf.showSecrets); err != nil {

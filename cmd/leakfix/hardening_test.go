@@ -339,3 +339,76 @@ func TestFixWriteInterrupted(t *testing.T) {
 		t.Errorf("temporary files left: %v", matches)
 	}
 }
+
+// TestControlCharacterNames: a file name with ESC, a newline or bytes that
+// are not UTF-8 is escaped in text output and fix diffs (no terminal
+// escape, no broken file:line:col or patch header), kept losslessly in
+// JSON, and percent-encoded in SARIF.
+func TestControlCharacterNames(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"esc\x1b[2Jx.py", "new\nline.py", "bad\xffname.py"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(`groq_api_key = "`+cliGroq+`"`+"\n"), 0o644); err != nil {
+			t.Skipf("file system refuses %q: %v", n, err)
+		}
+	}
+	code, out, stderr := runCLI(t, "", "scan", dir)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`esc\x1b[2Jx.py:1:`, `new\nline.py:1:`, `bad\xffname.py:1:`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.ContainsAny(out, "\x1b\xff") || strings.Contains(out, "new\nline") {
+		t.Errorf("raw control characters in text output:\n%q", out)
+	}
+
+	_, out, stderr = runCLI(t, "", "scan", dir, "--format", "json")
+	var fs []struct{ File string }
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, f := range fs {
+		got[f.File] = true
+	}
+	if !got[names[0]] || !got[names[1]] {
+		t.Errorf("JSON lost a valid UTF-8 name: %v", got)
+	}
+	if !strings.Contains(stderr, "not valid UTF-8") {
+		t.Errorf("JSON's U+FFFD for a non-UTF-8 name is not said: %q", stderr)
+	}
+
+	_, out, _ = runCLI(t, "", "scan", dir, "--format", "sarif")
+	for _, want := range []string{`"uri": "esc%1B%5B2Jx.py"`, `"uri": "new%0Aline.py"`, `"uri": "bad%FFname.py"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("SARIF lacks %s", want)
+		}
+	}
+
+	code, out, stderr = runCLI(t, "", "fix", dir)
+	if code != 0 {
+		t.Fatalf("fix: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`--- "a/esc\033[2Jx.py"`, `+++ "b/new\nline.py"`, `--- "a/bad\377name.py"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff lacks header %s:\n%s", want, out)
+		}
+	}
+	if strings.ContainsAny(out, "\x1b\xff") {
+		t.Errorf("raw control bytes in the diff:\n%q", out)
+	}
+	// The exact patch (--show-secrets) applies with git despite the names.
+	if _, err := exec.LookPath("git"); err == nil {
+		_, patch, _ := runCLI(t, "", "fix", dir, "--show-secrets")
+		pf := filepath.Join(t.TempDir(), "fix.patch")
+		os.WriteFile(pf, []byte(patch), 0o600)
+		cmd := exec.Command("git", "apply", "--check", pf)
+		cmd.Dir = dir
+		if o, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("git apply --check: %v\n%s", err, o)
+		}
+	}
+}

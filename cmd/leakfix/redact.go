@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/leakfix/leakfix/redact"
+	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
 )
@@ -77,5 +80,23 @@ func packFinder(cfg *rules.Config, noBase64 bool) redact.Finder {
 	fallback := defaultFinder()
 	return func(text string) []string {
 		return append(own(text), fallback(text)...)
+	}
+}
+
+// warnLossyNames says when a JSON report could not carry a file name as it
+// is: JSON strings are UTF-8, so bytes that are not become U+FFFD there
+// (SARIF percent-encodes them; text escapes them).
+func warnLossyNames(e *env, rf *reportFlags, findings []scanner.Finding) {
+	if rf.format != report.FormatJSON || rf.quiet {
+		return
+	}
+	n := 0
+	for _, f := range findings {
+		if !utf8.ValidString(f.File) {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(e.stderr, "leakfix: %d finding(s) in files whose names are not valid UTF-8: the JSON report shows those bytes as U+FFFD (SARIF keeps them, percent-encoded)\n", n)
 	}
 }

@@ -46,11 +46,11 @@ func WriteDiff(w io.Writer, changes []*Change, showSecrets bool) error {
 			b = splitLines(redactText(string(c.After)))
 		}
 		name := strings.TrimLeft(c.File, "/") // an absolute PATH given to fix
-		from := "a/" + name
+		from := quotePath("a/" + name)
 		if c.New {
 			from = "/dev/null"
 		}
-		fmt.Fprintf(bw, "--- %s\n+++ b/%s\n", from, name)
+		fmt.Fprintf(bw, "--- %s\n+++ %s\n", from, quotePath("b/"+name))
 		writeHunks(bw, a, b, diffLines(a, b))
 	}
 	return bw.Flush()
@@ -238,4 +238,53 @@ func hunkRange(start, n int) string {
 		return fmt.Sprintf("%d,0", start)
 	}
 	return fmt.Sprintf("%d,%d", start+1, n)
+}
+
+// quotePath writes a patch header's path as git does: unchanged when it
+// is plain, else in double quotes with C escapes (octal for other
+// control characters and for every byte outside ASCII), so a crafted
+// name can neither break the header nor drive the terminal, and `git
+// apply` still reads it.
+func quotePath(p string) string {
+	plain := true
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return p
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\a':
+			b.WriteString(`\a`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\v':
+			b.WriteString(`\v`)
+		case '\f':
+			b.WriteString(`\f`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			if c < 0x20 || c >= 0x7f {
+				fmt.Fprintf(&b, `\%03o`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
