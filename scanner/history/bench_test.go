@@ -101,7 +101,7 @@ func BenchmarkWalk(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, err := diffCommits(context.Background(), g, g.topoOrder(), newSource, workers, &objectErrors{}, &c.commits); err != nil {
+					if _, err := diffCommits(context.Background(), g, g.topoOrder(), newSource, workers, &objectErrors{}, &submodules{}, &c.commits); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -190,7 +190,8 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	}
 	order := g.topoOrder()
 	src.close()
-	in, err := diffCommits(ctx, g, order, newSource, workers, errs, &c.commits)
+	subs := &submodules{}
+	in, err := diffCommits(ctx, g, order, newSource, workers, errs, subs, &c.commits)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -275,9 +276,15 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	if err != nil {
 		return nil, stats, err
 	}
+	tagFindings, tagErrs := scanTags(d, r.tags) // tags.go
+	findings = append(findings, tagFindings...)
+	ruleErrs = append(ruleErrs, tagErrs...)
 	stopProgress(true)
 	if stats.TooLarge > 0 {
 		warn(fmt.Sprintf("skipped %d blob(s) larger than %d bytes", stats.TooLarge, maxSize))
+	}
+	if msg := subs.warning(); msg != "" {
+		warn(msg)
 	}
 	// Blobs and messages a rule timed out on were not fully scanned:
 	// named in the error, and the scan is not clean.

@@ -312,8 +312,9 @@ func (c *treeCache) tree(ctx context.Context, src objectSource, h plumbing.Hash)
 
 // changedFile is a file a commit adds or modifies relative to its parent.
 type changedFile struct {
-	path string
-	blob plumbing.Hash
+	path    string
+	blob    plumbing.Hash
+	gitlink bool // a submodule's commit: not ours to read, but said (submodules.go)
 }
 
 // treePair is one directory to compare: the tree at prefix in the parent
@@ -360,6 +361,8 @@ func diffLevel(p treePair, fromEntries, toEntries []treeEntry, out []changedFile
 				continue // only the mode changed
 			}
 			out = append(out, changedFile{path: path, blob: e.hash})
+		case e.mode == modeGitlink:
+			out = append(out, changedFile{path: path, blob: e.hash, gitlink: true})
 		}
 	}
 	return out, next

@@ -23,6 +23,8 @@ type repository struct {
 	// gitDir is the .git directory (or the bare repository) on disk, for
 	// the git binary.
 	gitDir string
+	// tags are the annotated tags met while resolving refs (tags.go).
+	tags map[plumbing.Hash]tagMessage
 }
 
 // ErrNotRepository is wrapped by the error for a path that is not in a

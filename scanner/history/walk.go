@@ -133,6 +133,7 @@ func (r *repository) peelToCommit(h plumbing.Hash) (plumbing.Hash, error) {
 			if err != nil {
 				return h, fmt.Errorf("tag %s: %w", h, err)
 			}
+			r.noteTag(h, buf.Bytes()) // tags.go: its message is scanned too
 			line, _, _ := bytes.Cut(buf.Bytes(), []byte{'\n'})
 			target, ok := parseHex(bytes.TrimPrefix(line, []byte("object ")))
 			if !ok {
@@ -364,7 +365,7 @@ type introductions struct {
 // parallel (each with its own object reader and tree cache), and the
 // results joined in order, keeping each (path, blob)'s earliest commit —
 // the same result as one walk from the first commit to the last.
-func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), workers int, errs *objectErrors, counter *atomic.Int64) (*introductions, error) {
+func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), workers int, errs *objectErrors, subs *submodules, counter *atomic.Int64) (*introductions, error) {
 	in := &introductions{commits: make([]plumbing.Hash, len(order))}
 	for rank, i := range order {
 		in.commits[rank] = g.nodes[i].hash
@@ -384,7 +385,7 @@ func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() 
 				return
 			}
 			defer src.close()
-			outs[k], fail[k] = diffSegment(ctx, g, order, lo, hi, src, errs, counter)
+			outs[k], fail[k] = diffSegment(ctx, g, order, lo, hi, src, errs, subs, counter)
 		}()
 	}
 	wg.Wait()
@@ -422,7 +423,7 @@ type changedAt struct {
 // diffSegment diffs the commits order[lo:hi] in batches, one directory
 // level at a time across the batch, so that every tree a level needs is
 // requested at once. Within the segment each (path, blob) is kept once.
-func diffSegment(ctx context.Context, g *graph, order []int32, lo, hi int, src objectSource, errs *objectErrors, counter *atomic.Int64) ([]changedAt, error) {
+func diffSegment(ctx context.Context, g *graph, order []int32, lo, hi int, src objectSource, errs *objectErrors, subs *submodules, counter *atomic.Int64) ([]changedAt, error) {
 	type seenKey struct {
 		path string
 		blob plumbing.Hash
@@ -497,6 +498,10 @@ func diffSegment(ctx context.Context, g *graph, order []int32, lo, hi int, src o
 			}
 			counter.Add(1)
 			for _, c := range changed[slot] {
+				if c.gitlink {
+					subs.add(c.path)
+					continue
+				}
 				k := seenKey{c.path, c.blob}
 				if _, dup := seen[k]; dup {
 					continue
