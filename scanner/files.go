@@ -207,6 +207,9 @@ func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 		return nil, noSkip, err
 	}
 	data = data[:n]
+	if text, ok := DecodeUTF16(data); ok { // utf16.go
+		return text, noSkip, nil
+	}
 	if IsBinary(data) {
 		return nil, skipBinary, nil
 	}

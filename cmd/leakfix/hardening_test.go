@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 // Regression tests for issue 14: no raw secret in any output, no hang,
@@ -410,5 +411,41 @@ func TestControlCharacterNames(t *testing.T) {
 		if o, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("git apply --check: %v\n%s", err, o)
 		}
+	}
+}
+
+// utf16LE encodes s as UTF-16LE with a BOM, as PowerShell's Out-File does.
+func utf16LE(s string) []byte {
+	out := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(s)) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
+}
+
+// TestUTF16Files: a UTF-16 file is scanned in a tree, in history and in
+// the index, and fix leaves it untouched with a reason.
+func TestUTF16Files(t *testing.T) {
+	r := newHistRepo(t)
+	content := utf16LE("# deploy.ps1\r\n$env:AWS_ACCESS_KEY_ID = \"" + histAWS + "\"\r\n")
+	r.commit("add script", map[string]string{"deploy.ps1": string(content)})
+	code, out, stderr := runCLI(t, "", "scan", r.dir, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"file": "deploy.ps1"`) || !strings.Contains(out, `"start_line": 2`) {
+		t.Errorf("scan: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "", "history", r.dir, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"file": "deploy.ps1"`) {
+		t.Errorf("history: exit %d\n%s\n%s", code, out, stderr)
+	}
+	os.WriteFile(filepath.Join(r.dir, "staged.ps1"), content, 0o644)
+	r.git("add", "staged.ps1")
+	code, out, stderr = runCLI(t, "", "scan", "--staged", r.dir, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"file": "staged.ps1"`) {
+		t.Errorf("scan --staged: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, _, stderr = runCLI(t, "", "fix", r.dir, "--write")
+	data, _ := os.ReadFile(filepath.Join(r.dir, "deploy.ps1"))
+	if code != 2 || !strings.Contains(stderr, "UTF-16") || string(data) != string(content) {
+		t.Errorf("fix: exit %d, stderr %q, file changed %v", code, stderr, string(data) != string(content))
 	}
 }

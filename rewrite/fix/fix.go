@@ -138,6 +138,11 @@ func planFile(path, file string, reg *Registry, findings []scanner.Finding) *Cha
 		return c
 	}
 	c.After = c.Before
+	if _, utf16 := scanner.DecodeUTF16(c.Before); utf16 && len(secrets) > 0 {
+		// The scan read the decoded text; the rewriters write UTF-8.
+		c.Err = errors.New("UTF-16 text: not rewritten (leakfix rewrites UTF-8; convert the file, or move the secret by hand)")
+		return c
+	}
 	kind, rw, ok := reg.Lookup(path)
 	if !ok {
 		c.Err = ErrNoRewriter

@@ -100,6 +100,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
+		if text, ok := scanner.DecodeUTF16(data); ok {
+			data = text // a UTF-16 file is scanned as its text
+		}
 		if data == nil || scanner.IsBinary(data) {
 			continue
 		}
@@ -125,13 +128,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		}
 		findings = append(findings, fs...)
 	}
-	if opts.Warn != nil {
-		for _, e := range ruleErrs {
-			opts.Warn(e.Error())
-		}
-	}
 	scanner.SortFindings(findings)
-	return findings, stats, nil
+	// A file a rule timed out on was not fully scanned: not clean.
+	return findings, stats, scanner.IncompleteError(ruleErrs)
 }
 
 // readIndex reads the index, or the file git named in GIT_INDEX_FILE.

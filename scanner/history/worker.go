@@ -73,6 +73,9 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	}
 	s.counters.blobs.Add(1)
 	s.counters.bytes.Add(int64(len(data)))
+	if text, ok := scanner.DecodeUTF16(data); ok {
+		data = text // a UTF-16 file is scanned as its text
+	}
 	if scanner.IsBinary(data) {
 		s.counters.binary.Add(1)
 		return
