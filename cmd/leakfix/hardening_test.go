@@ -449,3 +449,26 @@ func TestUTF16Files(t *testing.T) {
 		t.Errorf("fix: exit %d, stderr %q, file changed %v", code, stderr, string(data) != string(content))
 	}
 }
+
+// TestPlanWritesOnlyUnderOut: plan creates nothing outside --out (no
+// project .gitignore), and git still ignores the values through the
+// plan's own .gitignore.
+func TestPlanWritesOnlyUnderOut(t *testing.T) {
+	r := newHistRepo(t)
+	r.commit("add", map[string]string{"app/settings.py": "GROQ_API_KEY = '" + cliGroq + "'\n"})
+	before := snapshot(t, r.dir)
+	out := filepath.Join(r.dir, "app", "plan")
+	code, _, stderr := runCLI(t, "", "plan", r.dir, "--target", "hashicorp-vault", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for p := range snapshot(t, r.dir) {
+		if _, ok := before[p]; !ok && !strings.HasPrefix(p, out+string(filepath.Separator)) {
+			t.Errorf("plan wrote %s, outside --out", p)
+		}
+	}
+	status := r.git("status", "--porcelain", "--untracked-files=all")
+	if strings.Contains(status, "leakfix-values") {
+		t.Errorf("git sees the values:\n%s", status)
+	}
+}

@@ -106,7 +106,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	res, err := vaultplan.Write(pf.out, p, values, vaultplan.WriteOptions{})
+	// plan writes only under --out; the plan's own .gitignore keeps the
+	// values out of git.
+	res, err := vaultplan.Write(pf.out, p, values, vaultplan.WriteOptions{OnlyUnderDir: true})
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -121,8 +121,13 @@ func TestPlanSeed002(t *testing.T) {
 		t.Errorf("plan has %d secrets over %d locations; scan found %d values over %d findings",
 			len(plan.Secrets), locations, len(want)+len(weak), len(found))
 	}
-	if gi, _ := os.ReadFile(filepath.Join(project, ".gitignore")); !strings.Contains(string(gi), "*.leakfix-values") {
-		t.Errorf("project .gitignore lacks the values pattern:\n%s", gi)
+	// plan writes only under --out (issue 14): the plan's own .gitignore
+	// keeps the values out of git, the project's is not touched.
+	if gi, _ := os.ReadFile(filepath.Join(planDir, ".gitignore")); !strings.Contains(string(gi), "*.leakfix-values") {
+		t.Errorf("the plan's .gitignore lacks the values pattern:\n%s", gi)
+	}
+	if _, err := os.Stat(filepath.Join(project, ".gitignore")); !os.IsNotExist(err) {
+		t.Errorf("plan wrote the project's .gitignore, outside --out: %v", err)
 	}
 
 	// The same plan from a redacted report of the same tree.

@@ -26,6 +26,11 @@ type WriteOptions struct {
 	// both is guarded by its own .gitignore only: no .gitignore is
 	// written into some unrelated parent such as /tmp.
 	ProjectRoot string
+	// OnlyUnderDir writes nothing outside the plan directory: the plan's
+	// own .gitignore (git honours one in any directory) is then the only
+	// guard, and no project .gitignore is created or appended to. The
+	// staging directory beside dir is renamed into place or removed.
+	OnlyUnderDir bool
 }
 
 // WriteResult says what Write did outside the plan directory.
@@ -79,7 +84,7 @@ func Write(dir string, p *Plan, values Values, wo WriteOptions) (*WriteResult, e
 	if root == "" {
 		root = projectRootOf(parent)
 	}
-	if root != "" {
+	if root != "" && !wo.OnlyUnderDir {
 		res.Gitignore, res.GitignoreAdded, err = ensureIgnored(root, filepath.Join(abs, ValuesDir))
 		if err != nil {
 			return nil, err
