@@ -50,10 +50,10 @@ func parseArgs(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			return pos, nil
+			return pos, checkFlagCombos(fs) // paths.go
 		}
 		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
+			return append(pos, rest[1:]...), checkFlagCombos(fs)
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]

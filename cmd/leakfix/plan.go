@@ -130,6 +130,9 @@ func planScan(ctx context.Context, e *env, pf *planFlags, paths []string) (findi
 	if len(paths) == 1 {
 		root = paths[0]
 	}
+	if err := checkPaths([]string{root}); err != nil { // paths.go
+		return nil, nil, err
+	}
 	cfg, det, err := newDetector(e, &pf.rf, root, pf.noBase64)
 	if err != nil {
 		return nil, nil, err

@@ -43,6 +43,11 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	if !sf.staged {
+		if err := checkPaths(paths); err != nil { // paths.go
+			return err
+		}
+	}
 	root := paths[0]
 	if root == "-" {
 		root = "."
