@@ -472,3 +472,38 @@ func TestPlanWritesOnlyUnderOut(t *testing.T) {
 		t.Errorf("git sees the values:\n%s", status)
 	}
 }
+
+// TestUsageMessages: contradictory or empty flag values are usage errors,
+// and an explicit symlink loop is named as one.
+func TestUsageMessages(t *testing.T) {
+	dir := t.TempDir()
+	loop := filepath.Join(dir, "loop")
+	os.Symlink(loop, loop)
+	dangling := filepath.Join(dir, "dangling")
+	os.Symlink(filepath.Join(dir, "gone"), dangling)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", dir, "--quiet", "--verbose"}, "--quiet and --verbose"},
+		{[]string{"history", dir, "--quiet", "--verbose"}, "--quiet and --verbose"},
+		{[]string{"fix", dir, "--verbose", "--quiet"}, "--quiet and --verbose"},
+		{[]string{"scan", dir, "--max-file-size", "0"}, "--max-file-size 0"},
+		{[]string{"scan", dir, "--max-file-size", "-5"}, "--max-file-size -5"},
+		{[]string{"history", dir, "--max-file-size", "0"}, "--max-file-size 0"},
+		{[]string{"fix", dir, "--max-file-size", "-1"}, "--max-file-size -1"},
+		{[]string{"plan", dir, "--target", "hashicorp-vault", "--max-file-size", "0"}, "--max-file-size 0"},
+		{[]string{"scan", loop}, "symbolic link loop"},
+		{[]string{"fix", loop}, "symbolic link loop"},
+		{[]string{"plan", loop, "--target", "hashicorp-vault", "--out", filepath.Join(dir, "p")}, "symbolic link loop"},
+		{[]string{"scan", dangling}, "dangling symbolic link"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Contains(stderr, "leakfixignore") {
+				t.Errorf("exit %d, stderr %q: want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
