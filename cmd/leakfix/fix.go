@@ -169,7 +169,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintf(e.stderr, "leakfix: %s %s\n", verb, redact.Name(c.File))
 			}
 		}
-	} else if err := fix.WriteDiff(e.stdout, append(changes, helpers...), ff.rf.showSecrets); err != nil {
+	} else if err := writeDiff(e, append(changes, helpers...), ff.rf.showSecrets); err != nil { // redact.go
 		return &exitError{code: 2, err: fmt.Errorf("write diff: %w", err)}
 	}
 

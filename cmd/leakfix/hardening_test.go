@@ -507,3 +507,32 @@ func TestUsageMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestFixDiffContextRedacted: a secret fix leaves alone (its finding is in
+// .leakfixignore) still never shows raw in a context line of the diff.
+func TestFixDiffContextRedacted(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "app.py"), []byte("groq_api_key = \""+cliGroq+"\"\naws_access_key_id = \""+histAWS+"\"\n"), 0o644)
+	_, js, _ := runCLI(t, "", "scan", dir, "--format", "json")
+	var fs []struct {
+		Fingerprint string
+		RuleID      string `json:"rule_id"`
+	}
+	json.Unmarshal([]byte(js), &fs)
+	var ignore []string
+	for _, f := range fs {
+		if strings.Contains(f.RuleID, "aws") {
+			ignore = append(ignore, f.Fingerprint)
+		}
+	}
+	if len(ignore) != 1 {
+		t.Fatalf("want one AWS finding: %s", js)
+	}
+	os.WriteFile(filepath.Join(dir, ".leakfixignore"), []byte(ignore[0]+"\n"), 0o644)
+	code, out, stderr := runCLI(t, "", "fix", dir)
+	if code != 0 || !strings.Contains(out, "get_secret(") {
+		t.Fatalf("exit %d: %s %s", code, out, stderr)
+	}
+	assertNoSecret(t, "fix diff", out+stderr, histAWS)
+	assertNoSecret(t, "fix diff", out+stderr, cliGroq)
+}

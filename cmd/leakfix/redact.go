@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/report"
+	"github.com/leakfix/leakfix/rewrite/fix"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
 )
@@ -99,4 +102,20 @@ func warnLossyNames(e *env, rf *reportFlags, findings []scanner.Finding) {
 	if n > 0 {
 		fmt.Fprintf(e.stderr, "leakfix: %d finding(s) in files whose names are not valid UTF-8: the JSON report shows those bytes as U+FFFD (SARIF keeps them, percent-encoded)\n", n)
 	}
+}
+
+// writeDiff writes fix's diff. Unless showSecrets, the whole diff passes
+// the redaction point once more after fix's own redaction of the values it
+// replaces: a context line can hold a secret fix leaves alone (one
+// .leakfixignore suppresses, say).
+func writeDiff(e *env, changes []*fix.Change, showSecrets bool) error {
+	if showSecrets {
+		return fix.WriteDiff(e.stdout, changes, true)
+	}
+	var buf strings.Builder
+	if err := fix.WriteDiff(&buf, changes, false); err != nil {
+		return err
+	}
+	_, err := io.WriteString(e.stdout, e.red.String(buf.String()))
+	return err
 }
