@@ -536,3 +536,40 @@ func TestFixDiffContextRedacted(t *testing.T) {
 	assertNoSecret(t, "fix diff", out+stderr, histAWS)
 	assertNoSecret(t, "fix diff", out+stderr, cliGroq)
 }
+
+// TestPurgeTagMessage: a secret in an annotated tag's message goes into
+// purge's replace-message file, git filter-repo rewrites the tag, and
+// purge --verify finds nothing left.
+func TestPurgeTagMessage(t *testing.T) {
+	histRequireTool(t, "git-filter-repo")
+	r := newHistRepo(t)
+	r.commit("init", map[string]string{"a.txt": "hello\n"})
+	r.git("tag", "-a", "v1", "-m", "release, deploy key "+histAWS)
+	out := t.TempDir()
+	replace := filepath.Join(out, "replace.txt")
+	code, stdout, stderr := runCLI(t, "", "purge", r.dir, "--output", replace)
+	if code != 0 {
+		t.Fatalf("purge: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	messages := filepath.Join(out, "replace-messages.txt")
+	if data, err := os.ReadFile(messages); err != nil || !strings.Contains(string(data), histAWS) {
+		t.Fatalf("replace-message file lacks the tag's secret: %v", err)
+	}
+	mirror := filepath.Join(t.TempDir(), "m.git")
+	for _, args := range [][]string{
+		{"clone", "-q", "--mirror", "--no-local", r.dir, mirror},
+		// No file holds a secret, so there is no replace-text file.
+		{"-C", mirror, "filter-repo", "--force", "--replace-refs", "delete-no-add", "--replace-message", messages},
+	} {
+		if o, err := exec.Command("git", args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, o)
+		}
+	}
+	if o, _ := exec.Command("git", "-C", mirror, "cat-file", "-p", "v1").CombinedOutput(); strings.Contains(string(o), histAWS) {
+		t.Fatalf("the tag still holds the secret:\n%s", o)
+	}
+	code, stdout, stderr = runCLI(t, "", "purge", "--verify", mirror, "--from", filepath.Join(out, "replace-findings.json"))
+	if code != 0 {
+		t.Errorf("purge --verify: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}

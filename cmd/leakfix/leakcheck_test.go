@@ -56,7 +56,7 @@ func TestNoRawSecretAnywhere(t *testing.T) {
 		return d
 	}
 	out := func(name string) string { return filepath.Join(work, "out", name) }
-	os.MkdirAll(filepath.Join(work, "out"), 0o755)
+	os.MkdirAll(filepath.Join(work, "out", "purge"), 0o755)
 
 	type tc struct {
 		name  string
