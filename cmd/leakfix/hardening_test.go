@@ -573,3 +573,36 @@ func TestPurgeTagMessage(t *testing.T) {
 		t.Errorf("purge --verify: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
+
+// TestInterruptedCommands: every command whose context a SIGINT cancelled
+// exits 130, writes no report, and says so.
+func TestInterruptedCommands(t *testing.T) {
+	r := newHistRepo(t)
+	r.commit("add", map[string]string{"app.py": "groq_api_key = \"" + cliGroq + "\"\n"})
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"scan", r.dir, "--output", filepath.Join(out, "scan.json"), "--format", "json"},
+		{"scan", "--staged", r.dir, "--output", filepath.Join(out, "staged.json")},
+		{"history", r.dir, "--output", filepath.Join(out, "history.json")},
+		{"fix", r.dir, "--write"},
+		{"plan", r.dir, "--target", "hashicorp-vault", "--out", filepath.Join(out, "plan")},
+		{"purge", r.dir, "--output", filepath.Join(out, "replace.txt")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			cancel(&interruption{sig: os.Interrupt})
+			var stdout, stderr strings.Builder
+			e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			code := run(ctx, e, args)
+			if code != 130 || !strings.Contains(stderr.String(), "interrupted by SIGINT") {
+				t.Errorf("exit %d, stderr %q: want 130", code, stderr.String())
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 0 {
+				t.Errorf("wrote %v", entries)
+			}
+			if data, _ := os.ReadFile(filepath.Join(r.dir, "app.py")); !strings.Contains(string(data), cliGroq) {
+				t.Errorf("fix rewrote app.py although interrupted before it began")
+			}
+		})
+	}
+}
