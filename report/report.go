@@ -37,6 +37,10 @@ type Options struct {
 	// secrets other runs of prepare never saw (a baseline's) and can look
 	// for unreported ones in free text. Nil: the findings' own secrets.
 	Redactor *redact.Redactor
+	// Incomplete says some input was not fully scanned (unreadable, a
+	// regex timeout): the text report then never says plainly "no
+	// secrets found".
+	Incomplete bool
 }
 
 // Write renders findings in opts.Format.
@@ -217,7 +221,11 @@ func writeText(w io.Writer, findings []scanner.Finding, opts Options) error {
 		fmt.Fprintf(w, "    %s\n\n", paint(ansiDim, strings.Join(extra, " · ")))
 	}
 	if len(findings) == 0 {
-		_, err := fmt.Fprintln(w, "no secrets found")
+		msg := "no secrets found"
+		if opts.Incomplete {
+			msg = "no secrets found in what was scanned; the scan was incomplete (see stderr)"
+		}
+		_, err := fmt.Fprintln(w, msg)
 		return err
 	}
 	var parts []string

@@ -74,6 +74,8 @@ type reportFlags struct {
 	// writeBaseline records every current finding in a baseline file
 	// instead of writing a report (baseline.go).
 	writeBaseline string
+	// incomplete is set when some input was not fully scanned.
+	incomplete bool
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -231,6 +233,7 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		ToolVersion: version,
 		Rules:       cfg,
 		Redactor:    e.red,
+		Incomplete:  rf.incomplete,
 	}
 	// SARIF goes through WriteSARIF to learn whether the file fits GitHub's
 	// limits; the warnings wait until the file is in place.

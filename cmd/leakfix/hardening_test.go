@@ -197,6 +197,9 @@ func TestMatchTimeoutSanitized(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "slow.py") || !strings.Contains(stderr, "redos") {
 		t.Errorf("scan: exit %d, stderr %q: want 2 naming slow.py and the rule", code, stderr)
 	}
+	if !strings.Contains(out, "incomplete") {
+		t.Errorf("the text report reads as clean: %q", out)
+	}
 	assertNoSecret(t, "scan timeout", out+stderr, cliGroq)
 	if strings.Contains(stderr, strings.Repeat("a", 40)) {
 		t.Errorf("stderr holds the input window: %q", stderr)

@@ -135,6 +135,7 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 	if rf.verbose && rf.baseline != "" {
 		fmt.Fprintf(e.stderr, "leakfix: baseline %s: %d known finding(s) not reported\n", rf.baseline, found-len(findings))
 	}
+	rf.incomplete = scanErr != nil // the text report must not read as clean
 	if err := writeReport(e, rf, cfg, findings); err != nil {
 		return &exitError{code: 2, err: err}
 	}
