@@ -101,6 +101,17 @@ func TestSymlinkedRootFollowed(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "app.py") || strings.Contains(stderr, "nothing to fix") {
 		t.Errorf("fix link: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
+	code, _, stderr = runCLI(t, "", "fix", link, "--write")
+	data, _ := os.ReadFile(filepath.Join(real, "app.py"))
+	if code != 0 || !strings.Contains(string(data), "get_secret(") {
+		t.Errorf("fix link --write: exit %d, app.py %q, stderr %q", code, data, stderr)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the root link was replaced: %v", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(outside, "o.py")); !strings.Contains(string(data), ecoGroqB) {
+		t.Errorf("fix followed a link inside the tree and rewrote %s", filepath.Join(outside, "o.py"))
+	}
 }
 
 // TestShallowBoundaryMessage: the boundary commit of a shallow clone has
