@@ -45,21 +45,11 @@ type Detector struct {
 	hash     *hasher
 }
 
-// Windows: how much text around a keyword hit a rule's regex sees. Go's
-// RE2 engine costs microseconds per byte on patterns without a literal
-// prefix, so the bytes fed to regexes, not the bytes read, set the speed:
-// a rule that cannot match a newline sees only the hit's line, one that can
-// sees two lines before and after too, and only multiline rules (private
-// keys, JSON blocks) see 32 KiB. Very long lines (minified code) are cut to
-// a span around the hit.
+// The window policy (how much text around a keyword hit a regex sees)
+// lives in window.go; maxDecodeDepth and minBase64Len tune base64.
 const (
-	contextLines    = 2
-	maxMerged       = 768
-	maxBefore       = 256
-	maxAfter        = 1024
-	multilineWindow = 32 << 10
-	maxDecodeDepth  = 1
-	minBase64Len    = 16
+	maxDecodeDepth = 1
+	minBase64Len   = 16
 )
 
 // New compiles the keyword automaton for cfg.
@@ -137,17 +127,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		if n := len(ws); n > 0 && pos < ws[n-1][1] {
 			return // already inside the previous window
 		}
-		var w [2]int
-		switch {
-		case r.SpansLines():
-			w = [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
-		case r.CrossLine():
-			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
-			w[0] = max(w[0], pos-maxBefore-maxAfter)
-			w[1] = min(w[1], pos+2*maxAfter)
-		default:
-			w = [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}
-		}
+		w := ruleWindow(r, data, pos)
 		// Merge overlapping windows, but only up to maxMerged bytes: Go's
 		// regexp uses its backtracker, several times faster than its NFA,
 		// only on inputs of a few hundred bytes. Past the cap a new window
