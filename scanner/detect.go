@@ -292,6 +292,9 @@ func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 		if d.allowed(r, cand) {
 			continue
 		}
+		if droppedByContext(r, frag.Path, data, c.secretStart, c.secretEnd) {
+			continue // confidence.go
+		}
 		kept = append(kept, c)
 	}
 	return kept
@@ -410,6 +413,7 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 		f.Provider = providerFromID(r.ID)
 	}
 	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
+	f.Confidence = assessConfidence(r, frag.Path, f.Identifier, f.Line, secret)
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f
 }
