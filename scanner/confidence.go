@@ -12,7 +12,9 @@ import (
 // medium; a high-entropy value under a key-ish name is low). The finding's
 // confidence starts there and moves by what the context says:
 //
-//   - path class: a test, documentation or example file lowers it a level;
+//   - path class: a test, documentation or example file lowers it a level,
+//     a file of test data (testdata/, fixtures/, *_test_data.go) makes it
+//     low;
 //   - surrounding words: an identifier or line that says example, fake,
 //     dummy, mock, sample, expected… lowers it a level;
 //   - entropy and length: a generic value that is long and near-random
@@ -34,15 +36,17 @@ const (
 	PathSource  PathClass = iota // code, config, anything else
 	PathExample                  // examples/, samples/, *.example, *.dist
 	PathDocs                     // docs/, *.md, *.rst, README
-	PathTest                     // tests, test data, fixtures, mocks
+	PathTest                     // test code: *_test.go, tests/, *.spec.ts
+	PathFixture                  // test data by name: testdata/, fixtures/, *_test_data.go
 )
 
 func (c PathClass) String() string {
-	return [...]string{"source", "example", "docs", "test"}[c]
+	return [...]string{"source", "example", "docs", "test", "fixture"}[c]
 }
 
 var (
-	testPathRe    = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|testing|__tests__|spec|specs|testdata|test[-_]data|fixtures?|__fixtures__|mocks?|__mocks__|e2e)/|_test\.[a-z]+$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:Tests?|IT)\.(?:java|kt|cs|scala|groovy)$|_spec\.rb$`)
+	fixturePathRe = regexp.MustCompile(`(?i)(?:^|/)(?:testdata|test[-_]data|test[-_]?vectors?|fixtures?|__fixtures__|mocks?|__mocks__|golden)/|[_-]test[-_]?data\.[a-z]+$|(?:^|/)test[-_]?vectors?[^/]*$`)
+	testPathRe    = regexp.MustCompile(`(?i)(?:^|/)(?:[\w-]*[_-])?(?:tests?|testing|__tests__|specs?|e2e)/|_test\.[a-z]+$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:Tests?|IT)\.(?:java|kt|cs|scala|groovy)$|_spec\.rb$`)
 	docsPathRe    = regexp.MustCompile(`(?i)(?:^|/)(?:docs?|documentation|website|site|man)/|\.(?:md|markdown|mdx|rst|adoc|asciidoc|textile|rdoc)$|(?:^|/)(?:README|CHANGELOG|CHANGES|HISTORY)(?:\.[a-z]+)?$`)
 	examplePathRe = regexp.MustCompile(`(?i)(?:^|/)(?:examples?|samples?|demos?|tutorials?|quickstarts?)/|(?:^|/)example_test\.go$|\.(?:example|sample|template|tmpl|dist)(?:\.[a-z]+)?$`)
 )
@@ -50,6 +54,8 @@ var (
 // ClassifyPath returns the class of a slash-separated path.
 func ClassifyPath(path string) PathClass {
 	switch {
+	case fixturePathRe.MatchString(path):
+		return PathFixture
 	case testPathRe.MatchString(path):
 		return PathTest
 	case docsPathRe.MatchString(path):
@@ -103,7 +109,11 @@ func assessConfidence(r *rules.Rule, path, identifier, line, secret string) stri
 	if r.IsGeneric() && c == "low" && len(secret) >= 24 && ShannonEntropy(secret) >= 4.3 {
 		c = raise(c)
 	}
-	if ClassifyPath(path) != PathSource {
+	switch ClassifyPath(path) {
+	case PathSource:
+	case PathFixture:
+		return "low" // test data by name: fixtures unless a checksum says otherwise
+	default:
 		c = lower(c)
 	}
 	if hasFixtureWord(identifier) || hasFixtureWord(lineWithout(line, secret)) {

@@ -13,7 +13,10 @@ func TestClassifyPath(t *testing.T) {
 	}{
 		{"internal/auth/token.go", PathSource},
 		{"internal/auth/token_test.go", PathTest},
-		{"pkg/testdata/creds.json", PathTest},
+		{"pkg/testdata/creds.json", PathFixture},
+		{"openpgp/keys_test_data.go", PathFixture},
+		{"integration_tests/testdata/test_vectors.json", PathFixture},
+		{"integration_tests/run.sh", PathTest},
 		{"src/__tests__/api.spec.ts", PathTest},
 		{"tests/test_login.py", PathTest},
 		{"src/test/java/acme/DbTest.java", PathTest},
@@ -54,6 +57,7 @@ func TestConfidenceByContext(t *testing.T) {
 		{"fixture identifier in a test is dropped", "app/settings_test.go", `expectedSecret := "q8Zr2LmX0vKp4TnW7yBc9DfGh1Js3Ue5"` + "\n", "generic-api-key", ""},
 		{"fixture identifier in source is kept, low", "app/settings.go", `expectedSecret := "q8Zr2LmX0vKp4TnW7yBc9DfGh1Js3Ue5"` + "\n", "generic-api-key", "low"},
 		{"code expression dropped", "app/run.go", `secret_arg := "client-secret=q8Zr2LmX0vKp4Tn" + secret` + "\n", "generic-api-key", ""},
+		{"private key in test data: low", "ssh/testdata/keys.go", "var k = `-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDJ2WJ0hV4a8wQ0rU3x7Y1d2f3g4h5i6j7k8l9m0n1o2p3q4r5s6t7u8v\n-----END OPENSSH PRIVATE KEY-----\n`\n", "private-key-openssh", "low"},
 		{"private key in a test file: medium", "crypto/key_test.go", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDJ2WJ0hV4a8wQ0rU3x7Y1d2f3g4h5i6j7k8l9m0n1o2p3q4r5s6t7u8v\n-----END OPENSSH PRIVATE KEY-----\n", "private-key-openssh", "medium"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -127,7 +127,10 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		if n := len(ws); n > 0 && pos < ws[n-1][1] {
 			return // already inside the previous window
 		}
-		w := ruleWindow(r, data, pos)
+		w, ok := ruleWindow(r, data, pos)
+		if !ok {
+			return
+		}
 		// Merge overlapping windows, but only up to maxMerged bytes: Go's
 		// regexp uses its backtracker, several times faster than its NFA,
 		// only on inputs of a few hundred bytes. Past the cap a new window

@@ -1,6 +1,10 @@
 package scanner
 
-import "github.com/leakfix/leakfix/rules"
+import (
+	"bytes"
+
+	"github.com/leakfix/leakfix/rules"
+)
 
 // The window policy: how much text around a keyword hit a rule's regex
 // sees. It lives here, once, and both the tree scan (Detector.detect) and
@@ -30,20 +34,102 @@ const (
 	maxAfter        = 1024
 )
 
+// TagNearKeyword marks a rule whose keyword is the name in a
+// NAME OP VALUE form (db_password = "…", setProperty("pwd", "…")) or the
+// operator itself (== "): its regex runs only when the keyword is followed
+// by the rest of a name and an operator (nameThenOperator), and sees only
+// the span from a little before the keyword to a little after. Go's regexp has no
+// first-byte skipping, so a pattern without a literal prefix costs its
+// whole program at every byte it is given; most hits of a word like
+// "pass" are prose (passed, bypass), and this check turns them away for
+// the price of a few byte compares.
+const TagNearKeyword = "near-keyword"
+
+const (
+	nearBefore = 48  // an identifier's prefix before the keyword (ldap_bind_ in ldap_bind_pwd)
+	nearAfter  = 320 // name suffix, operator and value
+)
+
 // ruleWindow is the [start,end) span of data that rule r's regex sees for a
-// keyword hit at pos.
-func ruleWindow(r *rules.Rule, data []byte, pos int) [2]int {
+// keyword hit at pos; ok is false when the rule's form cannot be there.
+func ruleWindow(r *rules.Rule, data []byte, pos int) (w [2]int, ok bool) {
 	switch {
+	case r.HasTag(TagNearKeyword) && !r.SpansLines() && !r.CrossLine():
+		end := min(lineEnd(data, pos), pos+nearAfter)
+		if !nameThenOperator(data[pos:end]) {
+			return w, false
+		}
+		return [2]int{max(lineStart(data, pos), pos-nearBefore), end}, true
 	case r.SpansLines():
-		return [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
+		return [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}, true
 	case r.CrossLine():
-		w := [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
+		w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
 		w[0] = max(w[0], pos-maxBefore-maxAfter)
 		w[1] = min(w[1], pos+2*maxAfter)
-		return w
+		return w, true
 	default:
-		return [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}
+		return [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}, true
 	}
+}
+
+// nameThenOperator reports whether the keyword at the start of b is (part
+// of) a name followed by an operator: the rest of the identifier, a
+// closing quote, blanks, a C array's [] or a type (string, str, char,
+// const char *), then = : ( , or a two-byte operator ending in = (==, !=,
+// +=, .=, ?=, |=). The operator may itself be the keyword (== "). Prose
+// (passed to, bypass the) and base64 runs fail at the first byte after
+// the word.
+func nameThenOperator(b []byte) bool {
+	i := 0
+	for i < len(b) && isNameByte(b[i]) {
+		i++
+	}
+	for i < len(b) && (b[i] == '"' || b[i] == '\'' || b[i] == '`' || b[i] == '\\') {
+		i++
+	}
+	for {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		if i+1 < len(b) && b[i] == '[' {
+			j := bytes.IndexByte(b[i:], ']')
+			if j < 0 || j > 8 {
+				return false
+			}
+			i += j + 1
+			continue
+		}
+		if w := typeWord(b[i:]); w > 0 {
+			i += w
+			continue
+		}
+		break
+	}
+	if i >= len(b) {
+		return false
+	}
+	switch b[i] {
+	case '=', ':', '(', ',':
+		return true
+	case '!', '+', '.', '?', '|':
+		return i+1 < len(b) && b[i+1] == '='
+	}
+	return false
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// typeWord is the length of a declared type between a name and its
+// operator (var pw string = …, char *pw, val pw: String = …), or 0.
+func typeWord(b []byte) int {
+	for _, w := range []string{"string", "String", "str", "char", "const", "*"} {
+		if bytes.HasPrefix(b, []byte(w)) && (w == "*" || len(b) == len(w) || !isNameByte(b[len(w)])) {
+			return len(w)
+		}
+	}
+	return 0
 }
 
 // SpanningKeywords returns the keywords of the rules whose window spans
