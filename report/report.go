@@ -181,7 +181,7 @@ func writeText(w io.Writer, findings []scanner.Finding, opts Options) error {
 	sevColor := map[string]string{"critical": ansiRed + ansiBold, "high": ansiRed, "medium": ansiYellow, "low": ansiDim}
 	bySeverity := map[string]int{}
 	files := map[string]bool{}
-	for _, f := range findings {
+	for _, f := range byConfidence(findings) {
 		bySeverity[f.Severity]++
 		files[f.File] = true
 		// Names, summaries and lines come from the data: a crafted one must

@@ -240,7 +240,7 @@ func sarifRule(id string, r *rules.Rule, findings []scanner.Finding) *sarif.Repo
 }
 
 func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
-	res := sarif.NewRuleResult(f.RuleID).WithRuleIndex(int(idx)).WithLevel(level(f.Severity))
+	res := sarif.NewRuleResult(f.RuleID).WithRuleIndex(int(idx)).WithLevel(resultLevel(f.Severity, f.Confidence))
 	msg := fmt.Sprintf("%s found", f.Description)
 	if f.SecretName != "" {
 		msg += fmt.Sprintf("; vault name %q", f.SecretName)

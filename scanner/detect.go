@@ -44,21 +44,11 @@ type Detector struct {
 	hash     *hasher
 }
 
-// Windows: how much text around a keyword hit a rule's regex sees. Go's
-// RE2 engine costs microseconds per byte on patterns without a literal
-// prefix, so the bytes fed to regexes, not the bytes read, set the speed:
-// a rule that cannot match a newline sees only the hit's line, one that can
-// sees two lines before and after too, and only multiline rules (private
-// keys, JSON blocks) see 32 KiB. Very long lines (minified code) are cut to
-// a span around the hit.
+// The window policy (how much text around a keyword hit a regex sees)
+// lives in window.go; maxDecodeDepth and minBase64Len tune base64.
 const (
-	contextLines    = 2
-	maxMerged       = 768
-	maxBefore       = 256
-	maxAfter        = 1024
-	multilineWindow = 32 << 10
-	maxDecodeDepth  = 1
-	minBase64Len    = 16
+	maxDecodeDepth = 1
+	minBase64Len   = 16
 )
 
 // New compiles the keyword automaton for cfg.
@@ -136,16 +126,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		if n := len(ws); n > 0 && pos < ws[n-1][1] {
 			return // already inside the previous window
 		}
-		var w [2]int
-		switch {
-		case r.SpansLines():
-			w = [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
-		case r.CrossLine():
-			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
-			w[0] = max(w[0], pos-maxBefore-maxAfter)
-			w[1] = min(w[1], pos+2*maxAfter)
-		default:
-			w = [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}
+		w, ok := ruleWindow(r, data, pos)
+		if !ok {
+			return
 		}
 		// Merge overlapping windows, but only up to maxMerged bytes: Go's
 		// regexp uses its backtracker, several times faster than its NFA,
@@ -311,6 +294,9 @@ func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 		if d.allowed(r, cand) {
 			continue
 		}
+		if droppedByContext(r, frag.Path, data, c.secretStart, c.secretEnd) {
+			continue // confidence.go
+		}
 		kept = append(kept, c)
 	}
 	return kept
@@ -429,6 +415,7 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 		f.Provider = providerFromID(r.ID)
 	}
 	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
+	f.Confidence = assessConfidence(r, frag.Path, f.Identifier, f.Line, secret)
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f
 }

@@ -76,6 +76,8 @@ type reportFlags struct {
 	writeBaseline string
 	// incomplete is set when some input was not fully scanned.
 	incomplete bool
+	// minConfidence drops findings below it (confidence.go).
+	minConfidence string
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -88,6 +90,7 @@ func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
 	fs.BoolVar(&rf.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.BoolVar(&rf.verbose, "verbose", false, "say more on stderr (never a secret)")
 	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF category (automationDetails.id, written with a trailing slash), so tree and history scans upload as separate analyses")
+	registerMinConfidence(fs, rf)
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
 }
 
@@ -96,6 +99,11 @@ func (rf *reportFlags) validate() error {
 	case report.FormatText, report.FormatJSON, report.FormatSARIF:
 	default:
 		return usageError("--format %q: want text, json or sarif", rf.format)
+	}
+	if rf.minConfidence != "" {
+		if err := validMinConfidence(rf.minConfidence); err != nil {
+			return err
+		}
 	}
 	if rf.writeBaseline != "" && rf.output != "" {
 		return usageError("--write-baseline writes the baseline instead of a report; drop --output (or run twice)")

@@ -120,6 +120,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 // the exit status: 2 if the scan was incomplete, else 1 if anything was
 // found, else 0.
 func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Finding, scanErr error) error {
+	findings = atLeastConfidence(findings, rf.minConfidence)
 	if err := naming.Assign(findings, cfg, nil); err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -151,9 +151,10 @@ func (s *lineSet) addAll(data []byte) {
 }
 
 // contextLines is how many lines around a changed line are rescanned: the
-// detector's regex window spans two lines each side of a keyword, so a
-// keyword on an unchanged line can still match text on a changed one.
-const contextLines = 2
+// detector's regex window spans that many lines each side of a keyword, so
+// a keyword on an unchanged line can still match text on a changed one.
+// The value is the detector's own (scanner's window policy).
+const contextLines = scanner.ContextLines
 
 // mark hashes data's lines and returns the runs of lines not seen before,
 // as byte ranges of whole lines (newline included), merged when adjacent;
@@ -341,9 +342,9 @@ func lineEndAt(data []byte, off int) int {
 	return len(data)
 }
 
-// multilineWindow mirrors the detector's window for multiline rules: the
+// multilineWindow is the detector's window for rules that span lines: the
 // regex sees up to this much text after a keyword hit's line start.
-const multilineWindow = 32 << 10
+const multilineWindow = scanner.SpanWindow
 
 // widenForMultiline adds to ranges the keyword hits of multiline rules
 // (private keys) whose window reaches a changed line: the key's BEGIN line
@@ -381,15 +382,11 @@ func widenForMultiline(m *ahocorasick.Matcher, data []byte, ranges [][2]int) [][
 	return merged
 }
 
-// multilineKeywords builds a matcher over the keywords of the pack's
-// multiline rules, or nil when it has none.
+// multilineKeywords builds a matcher over the keywords of the rules the
+// detector gives a line-spanning window (its window policy, not the rule's
+// multiline field: a gitleaks config has none), or nil when it has none.
 func multilineKeywords(d *scanner.Detector) *ahocorasick.Matcher {
-	var kws []string
-	for _, r := range d.Config().Rules {
-		if r.Multiline {
-			kws = append(kws, r.Keywords...)
-		}
-	}
+	kws := d.SpanningKeywords()
 	if len(kws) == 0 {
 		return nil
 	}

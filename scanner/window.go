@@ -1,0 +1,147 @@
+package scanner
+
+import (
+	"bytes"
+
+	"github.com/leakfix/leakfix/rules"
+)
+
+// The window policy: how much text around a keyword hit a rule's regex
+// sees. It lives here, once, and both the tree scan (Detector.detect) and
+// history's line skipping (scanner/history) read it, so a rule whose regex
+// spans lines — whether the pack says `multiline = true` or a gitleaks
+// config's regex merely can cross newlines — gets the same wide window in
+// both.
+//
+// Go's RE2 engine costs microseconds per byte on patterns without a
+// literal prefix, so the bytes fed to regexes, not the bytes read, set the
+// speed: a rule that cannot match a newline sees only the hit's line, one
+// that can sees ContextLines lines before and after too, and only rules
+// that span lines (private keys, JSON blocks) see SpanWindow bytes. Very
+// long lines (minified code) are cut to a span around the hit.
+const (
+	// ContextLines is how many lines before and after a keyword hit a
+	// cross-line rule sees.
+	ContextLines = 2
+	// SpanWindow is how far past a keyword hit's line start a rule that
+	// spans lines sees.
+	SpanWindow = 32 << 10
+
+	contextLines    = ContextLines
+	multilineWindow = SpanWindow
+	maxMerged       = 768
+	maxBefore       = 256
+	maxAfter        = 1024
+)
+
+// TagNearKeyword marks a rule whose keyword is the name in a
+// NAME OP VALUE form (db_password = "…", setProperty("pwd", "…")) or the
+// operator itself (== "): its regex runs only when the keyword is followed
+// by the rest of a name and an operator (nameThenOperator), and sees only
+// the span from a little before the keyword to a little after. Go's regexp has no
+// first-byte skipping, so a pattern without a literal prefix costs its
+// whole program at every byte it is given; most hits of a word like
+// "pass" are prose (passed, bypass), and this check turns them away for
+// the price of a few byte compares.
+const TagNearKeyword = "near-keyword"
+
+const (
+	nearBefore = 48  // an identifier's prefix before the keyword (ldap_bind_ in ldap_bind_pwd)
+	nearAfter  = 320 // name suffix, operator and value
+)
+
+// ruleWindow is the [start,end) span of data that rule r's regex sees for a
+// keyword hit at pos; ok is false when the rule's form cannot be there.
+func ruleWindow(r *rules.Rule, data []byte, pos int) (w [2]int, ok bool) {
+	switch {
+	case r.HasTag(TagNearKeyword) && !r.SpansLines() && !r.CrossLine():
+		end := min(lineEnd(data, pos), pos+nearAfter)
+		if !nameThenOperator(data[pos:end]) {
+			return w, false
+		}
+		return [2]int{max(lineStart(data, pos), pos-nearBefore), end}, true
+	case r.SpansLines():
+		return [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}, true
+	case r.CrossLine():
+		w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
+		w[0] = max(w[0], pos-maxBefore-maxAfter)
+		w[1] = min(w[1], pos+2*maxAfter)
+		return w, true
+	default:
+		return [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}, true
+	}
+}
+
+// nameThenOperator reports whether the keyword at the start of b is (part
+// of) a name followed by an operator: the rest of the identifier, a
+// closing quote, blanks, a C array's [] or a type (string, str, char,
+// const char *), then = : ( , or a two-byte operator ending in = (==, !=,
+// +=, .=, ?=, |=). The operator may itself be the keyword (== "). Prose
+// (passed to, bypass the) and base64 runs fail at the first byte after
+// the word.
+func nameThenOperator(b []byte) bool {
+	i := 0
+	for i < len(b) && isNameByte(b[i]) {
+		i++
+	}
+	for i < len(b) && (b[i] == '"' || b[i] == '\'' || b[i] == '`' || b[i] == '\\') {
+		i++
+	}
+	for {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		if i+1 < len(b) && b[i] == '[' {
+			j := bytes.IndexByte(b[i:], ']')
+			if j < 0 || j > 8 {
+				return false
+			}
+			i += j + 1
+			continue
+		}
+		if w := typeWord(b[i:]); w > 0 {
+			i += w
+			continue
+		}
+		break
+	}
+	if i >= len(b) {
+		return false
+	}
+	switch b[i] {
+	case '=', ':', '(', ',':
+		return true
+	case '!', '+', '.', '?', '|':
+		return i+1 < len(b) && b[i+1] == '='
+	}
+	return false
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// typeWord is the length of a declared type between a name and its
+// operator (var pw string = …, char *pw, val pw: String = …), or 0.
+func typeWord(b []byte) int {
+	for _, w := range []string{"string", "String", "str", "char", "const", "*"} {
+		if bytes.HasPrefix(b, []byte(w)) && (w == "*" || len(b) == len(w) || !isNameByte(b[len(w)])) {
+			return len(w)
+		}
+	}
+	return 0
+}
+
+// SpanningKeywords returns the keywords of the rules whose window spans
+// lines (SpanWindow bytes): a history scan that skips unchanged lines must
+// still rescan from such a keyword when a changed line lies inside its
+// window (a private key rotated under an unchanged BEGIN line).
+func (d *Detector) SpanningKeywords() []string {
+	var kws []string
+	for _, r := range d.rules {
+		if r.Regex != "" && r.SpansLines() {
+			kws = append(kws, r.Keywords...)
+		}
+	}
+	return kws
+}
