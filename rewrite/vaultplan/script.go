@@ -109,6 +109,9 @@ generate_and_store() {
 		w("  echo \"import.sh: %d weak default(s) not stored; run with --generate to store new random values\" >&2\n", generates)
 		w("fi\n")
 	}
+	if f, ok := st.(interface{ scriptFinish(*Plan) string }); ok {
+		b.WriteString(f.scriptFinish(p))
+	}
 	w(`
 if [ "$keep" = 0 ]; then
   case $values in

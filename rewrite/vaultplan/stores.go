@@ -194,22 +194,76 @@ sm() {
   fi
 }
 
+# arns.tsv lists the full ARN of each stored secret (with the six random
+# characters Secrets Manager appends), from the create/describe output.
+arns_out="$here/arns.tsv"
+: >"$arns_out"
+
 # store NAME FILE: FILE holds {"SecretString": ...} for --cli-input-json,
 # which keeps the value exact (file:// alone reads text and would turn
-# CR LF into LF). Creates the secret, or adds a version when it exists.
+# CR LF into LF). Creates the secret when it does not exist, else adds a
+# version to it (the new value becomes AWSCURRENT), so a rerun never
+# makes a second secret of the same name.
 store() {
   [ -f "$2" ] || die "missing value file $2"
-  local arn
-  if sm describe-secret --secret-id "$1" >/dev/null 2>&1; then
-    arn=$(sm put-secret-value --secret-id "$1" --cli-input-json "file://$2" --query ARN --output text)
+  local arn out
+  if out=$(sm describe-secret --secret-id "$1" --query ARN --output text 2>&1); then
+    arn=$(sm put-secret-value --secret-id "$out" --cli-input-json "file://$2" --query ARN --output text) ||
+      die "put-secret-value $1 failed"
     echo "updated $arn"
-  else
-    arn=$(sm create-secret --name "$1" --cli-input-json "file://$2" --query ARN --output text)
+  elif [[ $out == *ResourceNotFoundException* ]]; then
+    arn=$(sm create-secret --name "$1" --cli-input-json "file://$2" --query ARN --output text) ||
+      die "create-secret $1 failed"
     echo "created $arn"
+  else
+    die "describe-secret $1 failed: $out"
   fi
+  printf '%s\t%s\n' "$1" "$arn" >>"$arns_out"
+}
+
+# replace_in FILE FROM TO: replaces the literal string FROM with TO,
+# keeping FILE's mode.
+replace_in() {
+  grep -qF -- "$2" "$1" || return 0
+  local out
+  out=$(FROM=$2 TO=$3 awk '{
+    out = ""; s = $0
+    while ((i = index(s, ENVIRON["FROM"])) > 0) {
+      out = out substr(s, 1, i - 1) ENVIRON["TO"]; s = substr(s, i + length(ENVIRON["FROM"]))
+    }
+    print out s
+  }' "$1")
+  printf '%s\n' "$out" >"$1"
+}
+
+# full_arn NAME PARTIAL PATTERN: writes the full ARN stored for NAME into
+# plan.json and the snippets, where the plan had put the partial ARN (ECS
+# needs the full one when the name is ambiguous) and the -?????? pattern.
+full_arn() {
+  local arn
+  arn=$(awk -F '\t' -v n="$1" '$1 == n { a = $2 } END { print a }' "$arns_out")
+  [ -n "$arn" ] || return 0
+  local f
+  while IFS= read -r -d '' f; do
+    replace_in "$f" "\"$2\"" "\"$arn\""
+    replace_in "$f" "\"$3\"" "\"$arn\""
+  done < <(find "$here/snippets" "$here/plan.json" -type f -print0 2>/dev/null)
 }
 `
 }
+
+// scriptFinish fills in the full ARNs and lists them in arns.tsv.
+func (awsStore) scriptFinish(p *Plan) string {
+	var b strings.Builder
+	b.WriteString("\n# Full ARNs into plan.json and snippets/.\n")
+	for _, s := range p.Secrets {
+		fmt.Fprintf(&b, "full_arn %s %s %s\n", shellQuote(s.StoreName), shellQuote(s.Reference), shellQuote(s.ARNPattern))
+	}
+	b.WriteString(`echo "full ARNs: $arns_out"
+`)
+	return b.String()
+}
+
 func (awsStore) generateValue() string {
 	return `  local value
   value=$(openssl rand -base64 32)
