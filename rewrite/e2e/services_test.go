@@ -337,4 +337,3 @@ func assertNoValues(t *testing.T, what string, out []byte, findings []finding) {
 		}
 	}
 }
-
