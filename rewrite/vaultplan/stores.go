@@ -180,7 +180,8 @@ func (awsStore) cli() string      { return "aws" }
 func (awsStore) describe() string { return "AWS Secrets Manager" }
 func (s awsStore) scriptSettings() []string {
 	return []string{"LEAKFIX_AWS_REGION     the region (plan: " + orPlaceholder(s.o.Region, "the aws CLI's default") + ")",
-		"the usual AWS_PROFILE / AWS_* variables choose the account"}
+		"the usual AWS_PROFILE / AWS_* variables choose the account",
+		"AWS_ENDPOINT_URL       another endpoint, e.g. a local emulator (moto_server)"}
 }
 func (s awsStore) scriptSetup() string {
 	return `region=${LEAKFIX_AWS_REGION:-` + shellQuote(s.o.Region) + `}
