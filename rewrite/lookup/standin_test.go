@@ -58,18 +58,19 @@ var standinValues = map[string]string{
 }
 
 type standIn struct {
-	mu     sync.Mutex
-	vault  map[string]string // mount/path → value
-	kv     map[string]string // name → value
-	gcp    map[string]string // secret id → latest value
-	srv    *httptest.Server
-	meta   *httptest.Server
-	caFile string
-	log    []string
+	mu         sync.Mutex
+	vault      map[string]string // mount/path → value
+	kv         map[string]string // name → value
+	gcp        map[string]string // secret id → latest value
+	gcpCreated map[string]bool
+	srv        *httptest.Server
+	meta       *httptest.Server
+	caFile     string
+	log        []string
 }
 
 func newStandIn(t *testing.T) *standIn {
-	s := &standIn{vault: map[string]string{}, kv: map[string]string{}, gcp: map[string]string{}}
+	s := &standIn{vault: map[string]string{}, kv: map[string]string{}, gcp: map[string]string{}, gcpCreated: map[string]bool{}}
 	s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
 	s.meta = httptest.NewServer(http.HandlerFunc(s.serveMetadata))
 	t.Cleanup(s.srv.Close)
@@ -196,6 +197,9 @@ func (s *standIn) serveGCP(w http.ResponseWriter, r *http.Request) {
 	}
 	prefix := "/v1/projects/" + gcpProject + "/secrets/"
 	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+	if !ok && r.URL.Path == strings.TrimSuffix(prefix, "/") {
+		rest, ok = "", true
+	}
 	if !ok {
 		writeJSON(w, 403, map[string]any{"error": map[string]any{"code": 403, "status": "PERMISSION_DENIED"}})
 		return
@@ -212,7 +216,32 @@ func (s *standIn) serveGCP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, map[string]any{"name": prefix[1:] + id + "/versions/1", "payload": map[string]string{"data": base64.StdEncoding.EncodeToString([]byte(v))}})
+	case r.Method == http.MethodGet && !strings.Contains(rest, "/"):
+		if !s.gcpCreated[rest] {
+			notFound()
+			return
+		}
+		writeJSON(w, 200, map[string]string{"name": prefix[1:] + rest})
+	case r.Method == http.MethodPost && rest == "" && r.URL.Query().Get("secretId") != "":
+		id := r.URL.Query().Get("secretId")
+		var body struct {
+			Replication map[string]any `json:"replication"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Replication == nil {
+			writeJSON(w, 400, map[string]any{"error": map[string]any{"code": 400, "status": "INVALID_ARGUMENT"}})
+			return
+		}
+		if s.gcpCreated[id] {
+			writeJSON(w, 409, map[string]any{"error": map[string]any{"code": 409, "status": "ALREADY_EXISTS"}})
+			return
+		}
+		s.gcpCreated[id] = true
+		writeJSON(w, 200, map[string]string{"name": prefix[1:] + id})
 	case r.Method == http.MethodPost && strings.HasSuffix(rest, ":addVersion"):
+		if !s.gcpCreated[strings.TrimSuffix(rest, ":addVersion")] {
+			notFound()
+			return
+		}
 		var body struct {
 			Payload struct {
 				Data []byte `json:"data"`
@@ -269,6 +298,9 @@ func (s *standIn) put(t *testing.T, target Target, name, value string) {
 			req.Header.Set("Authorization", "Bearer "+kvToken)
 		}
 	case GCPSecretManager:
+		s.mu.Lock()
+		s.gcpCreated[name] = true
+		s.mu.Unlock()
 		body, _ := json.Marshal(map[string]any{"payload": map[string][]byte{"data": []byte(value)}})
 		req, err = http.NewRequest(http.MethodPost, s.srv.URL+"/v1/projects/"+gcpProject+"/secrets/"+name+":addVersion", strings.NewReader(string(body)))
 		if err == nil {
