@@ -133,7 +133,7 @@ store() {
 }
 `
 }
-func (azureStore) generateValue() string { return generateRawJSON }
+func (azureStore) generateValue() string     { return generateRawJSON }
 func (azureStore) restValue(v string) []byte { return []byte(asciiJSONString(v)) }
 
 // ---- AWS Secrets Manager ----
