@@ -219,12 +219,15 @@ var helperTmpl = template.Must(template.New("helper").Parse(`// Package {{.Packa
 //
 //   - env reads the environment variable named after the secret in upper
 //     snake case (GROQ_API_KEY);
-//   - any other store is asked through the Provider installed with
-//     SetProvider (the vault client). This package has no dependencies,
-//     so the code builds offline; the SDK goes in a provider file
-//     (leakfix writes provider_aws.go, built with -tags leakfix_aws) or
-//     in main. A store chosen without a provider is an error at first
-//     use, never a silent read of the environment.
+//   - vault, azure and gcp are read through their REST APIs with the
+//     platform's workload identity (VAULT_TOKEN; a managed-identity
+//     token after Key Vault's bearer challenge; a metadata-server
+//     token), unless a Provider is installed with SetProvider;
+//   - aws needs the Provider in provider_aws.go (aws-sdk-go-v2, built
+//     with -tags leakfix_aws) or one of your own. This package has no
+//     dependencies, so the code builds offline. A store chosen without a
+//     way to reach it is an error at first use, never a silent read of
+//     the environment.
 //
 // The first lookup prints one line on stderr naming the store, never a
 // value. With LEAKFIX_SECRETS_ENV_FALLBACK=1 a secret the provider does
@@ -245,11 +248,21 @@ package {{.Package}}
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Provider fetches a secret by its vault name. Implementations return an
@@ -348,6 +361,9 @@ func Lookup(ctx context.Context, name string) (string, error) {
 		mu.RLock()
 		p := provider
 		mu.RUnlock()
+		if p == nil && backend != "aws" {
+			p = builtinProvider(backend)
+		}
 		if p == nil {
 			return "", fmt.Errorf("secret %q: LEAKFIX_SECRETS_BACKEND=%s but no %s client is installed: build with -tags leakfix_%s (provider_%s.go) or call SetProvider; LEAKFIX_SECRETS_BACKEND=env reads %s instead",
 				name, backend, backendTitles[backend], backend, backend, EnvName(name))
@@ -418,4 +434,4 @@ func EnvName(name string) string {
 	}
 	return string(b)
 }
-`))
+` + restProviderSource))

@@ -34,8 +34,12 @@ func TestBehaviour(t *testing.T) {
 	t.Setenv("GROQ_API_KEY", "from-env")
 	t.Setenv("LEAKFIX_SECRETS_BACKEND", "")
 	t.Setenv("SECRETS_BACKEND", "")
-	if _, err := Lookup(context.Background(), "groq-api-key"); err == nil || !strings.Contains(err.Error(), "leakfix_azure") {
-		t.Fatalf("default store without a provider: %v, want an error naming the build tag", err)
+	if _, err := Lookup(context.Background(), "groq-api-key"); err == nil || !strings.Contains(err.Error(), "AZURE_KEY_VAULT_URL") {
+		t.Fatalf("default store (Key Vault, built-in REST client) unconfigured: %v, want an error naming its setting", err)
+	}
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "aws")
+	if _, err := Lookup(context.Background(), "groq-api-key"); err == nil || !strings.Contains(err.Error(), "leakfix_aws") {
+		t.Fatalf("aws without a provider: %v, want an error naming the build tag", err)
 	}
 	t.Setenv("LEAKFIX_SECRETS_BACKEND", "env")
 	if got := Get("groq-api-key"); got != "from-env" {
@@ -82,6 +86,7 @@ func TestBehaviour(t *testing.T) {
 		t.Errorf("store failure with fallback allowed: %v", err)
 	}
 	t.Setenv("LEAKFIX_SECRETS_ENV_FALLBACK", "")
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "aws")
 	SetProvider(nil)
 	func() {
 		defer func() {
