@@ -267,7 +267,11 @@ func (h *harness) goServices(t *testing.T, repo string, findings []finding) {
 		probe.WriteString("\t}\n\tdata, _ := json.Marshal(map[string]any{\"vars\": vars})\n\tif err := os.WriteFile(os.Getenv(\"E2E_OUT\"), data, 0o600); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n")
 		writeFile(t, filepath.Join(mod, "e2e_probe_test.go"), []byte(probe.String()))
 		env := append(h.awsEnv("GOFLAGS=-mod=mod"), weakEnv(findings)...)
-		run(t, h.ctx, mod, env, goBin, "get", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/secretsmanager")
+		get := exec.CommandContext(h.ctx, goBin, "get", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/secretsmanager")
+		get.Dir, get.Env = mod, env
+		if out, err := get.CombinedOutput(); err != nil {
+			requireTools(t, "aws-sdk-go-v2 from the Go module proxy", fmt.Errorf("%w: %s", err, out))
+		}
 		run(t, h.ctx, mod, env, goBin, "vet", "-tags", "leakfix_aws", "./...")
 		out := filepath.Join(h.work, "module.json")
 		cmd := exec.CommandContext(h.ctx, goBin, "test", "-v", "-tags", "leakfix_aws", "-count=1", "-run", "TestE2ESecrets", ".")
