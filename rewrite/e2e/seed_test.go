@@ -324,6 +324,7 @@ func TestAWSRoundTripSeed002(t *testing.T) {
 		}
 	}
 	checkARNs(t, planDir, plan, st)
+	checkPerServicePolicies(t, planDir, findings, st)
 
 	// Each service, started with the helper as fix wrote it and no
 	// fallback: values read = values found.
@@ -590,4 +591,64 @@ func goProviderFor(t *testing.T, importPath string) []byte {
 		t.Fatal(err)
 	}
 	return src
+}
+
+// checkPerServicePolicies: when the plan has one IAM policy per service
+// (a policy file whose path names the service), each grants exactly the
+// full ARNs of the secrets that service's files use, so one service
+// cannot read another's. With a single policy for the whole plan there
+// is nothing per service to check, and the test says so.
+func checkPerServicePolicies(t *testing.T, planDir string, findings []finding, st storeState) {
+	t.Helper()
+	snippets := filepath.Join(planDir, "snippets")
+	policies := findFiles(t, snippets, "iam-policy.json")
+	if len(policies) < 2 {
+		t.Logf("IAM: one policy for every service (no per-service identities in this plan yet)")
+		return
+	}
+	uses := map[string]map[string]bool{} // service → store names its files use
+	for _, f := range findings {
+		svc := serviceOf(f.File)
+		if uses[svc] == nil {
+			uses[svc] = map[string]bool{}
+		}
+		if _, stored := st[f.SecretName]; stored {
+			uses[svc][f.SecretName] = true
+		}
+	}
+	checked := 0
+	for _, p := range policies {
+		rel, _ := filepath.Rel(snippets, p)
+		svc := ""
+		for s := range uses {
+			if strings.Contains(filepath.ToSlash(rel), s) && len(s) > len(svc) {
+				svc = s
+			}
+		}
+		if svc == "" {
+			t.Logf("IAM: %s names no service; not checked per service", rel)
+			continue
+		}
+		var pol struct{ Statement []struct{ Resource []string } }
+		readJSON(t, p, &pol)
+		granted := map[string]bool{}
+		for _, s := range pol.Statement {
+			for _, r := range s.Resource {
+				granted[r] = true
+			}
+		}
+		for name := range uses[svc] {
+			if !granted[st[name].ARN] {
+				t.Errorf("IAM %s: %s uses %s but the policy does not grant its full ARN", rel, svc, name)
+			}
+		}
+		for r := range granted {
+			m := fullARN.FindStringSubmatch(r)
+			if m != nil && !uses[svc][m[1]] {
+				t.Errorf("IAM %s grants %s, which %s does not use", rel, m[1], svc)
+			}
+		}
+		checked++
+	}
+	t.Logf("IAM: %d per-service policies checked for least privilege", checked)
 }
