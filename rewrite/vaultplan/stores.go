@@ -215,19 +215,22 @@ arns_out="$here/arns.tsv"
 # CR LF into LF). Creates the secret when it does not exist, else adds a
 # version to it (the new value becomes AWSCURRENT), so a rerun never
 # makes a second secret of the same name.
+errf=$(mktemp)
+scratch+=("$errf")
+
 store() {
   [ -f "$2" ] || die "missing value file $2"
   local arn out
-  if out=$(sm describe-secret --secret-id "$1" --query ARN --output text 2>&1); then
+  if out=$(sm describe-secret --secret-id "$1" --query ARN --output text 2>"$errf"); then
     arn=$(sm put-secret-value --secret-id "$out" --cli-input-json "file://$2" --query ARN --output text) ||
       die "put-secret-value $1 failed"
     echo "updated $arn"
-  elif [[ $out == *ResourceNotFoundException* ]]; then
+  elif grep -q ResourceNotFoundException "$errf"; then
     arn=$(sm create-secret --name "$1" --cli-input-json "file://$2" --query ARN --output text) ||
       die "create-secret $1 failed"
     echo "created $arn"
   else
-    die "describe-secret $1 failed: $out"
+    die "describe-secret $1 failed: $(cat -- "$errf")"
   fi
   printf '%s\t%s\n' "$1" "$arn" >>"$arns_out"
 }
