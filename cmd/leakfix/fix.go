@@ -347,6 +347,10 @@ func lookupModules(ff *fixFlags, target lookup.Target, helperRoot string, rootIs
 			seen[helperDir] = true
 			data, err := goanalyzer.HelperSource(importPath, string(target))
 			add(filepath.Join(helperDir, path.Base(importPath)+".go"), data, err)
+			if pf := goanalyzer.ProviderFile(string(target)); pf != "" {
+				data, err := goanalyzer.ProviderSource(importPath, string(target))
+				add(filepath.Join(helperDir, pf), data, err)
+			}
 		}
 	}
 	return out, problems

@@ -22,11 +22,21 @@ var helperTargets = map[string]string{
 	"gcp-secret-manager":  gcpSnippet,
 }
 
+// helperBackends is the store each target's helper reads by default.
+var helperBackends = map[string]string{
+	"":                    "env",
+	"azure-keyvault":      "azure",
+	"aws-secrets-manager": "aws",
+	"hashicorp-vault":     "vault",
+	"gcp-secret-manager":  "gcp",
+}
+
 // EmitHelper writes the Go package the rewritten calls need into dir:
-// Get(name) reads a secret from the UPPER_SNAKE environment variable of
-// its name, else from a pluggable Provider (the vault client, installed
-// with SetProvider at start-up), and caches provider answers; MustEnv(key)
-// is what weak defaults became. It has no dependencies, so the rewritten
+// Get(name) reads a secret from the store LEAKFIX_SECRETS_BACKEND names
+// (default: target's), through a pluggable Provider (the vault client,
+// installed with SetProvider or a provider file) or, for "env", from the
+// UPPER_SNAKE environment variable, and caches provider answers;
+// MustEnv(key) is what weak defaults became. It has no dependencies, so the rewritten
 // code builds offline; the doc comment shows, for target, the few lines
 // that plug that vault's SDK in.
 //
@@ -63,7 +73,9 @@ func HelperSource(importPath, target string) ([]byte, error) {
 		return nil, fmt.Errorf("unknown vault target %q (want azure-keyvault, aws-secrets-manager, hashicorp-vault or gcp-secret-manager)", target)
 	}
 	var buf bytes.Buffer
+	backend := helperBackends[target]
 	err := helperTmpl.Execute(&buf, map[string]any{
+		"Backend":    backend,
 		"Package":    packageName(importPath),
 		"ImportPath": importPath,
 		"Target":     target,
@@ -202,34 +214,55 @@ var helperTmpl = template.Must(template.New("helper").Parse(`// Package {{.Packa
 //
 //	key := {{.Package}}.Get("groq-api-key")
 //
-// A value comes from, in order:
+// The store is LEAKFIX_SECRETS_BACKEND (aws, azure, vault, gcp or env),
+// defaulting to "{{.Backend}}"{{if .Target}}, the --target this package was generated for{{end}}:
 //
-//  1. the environment variable named after it in upper snake case
-//     (GROQ_API_KEY), so local runs, tests and CI need no vault;
-//  2. the Provider installed with SetProvider — the vault client.
+//   - env reads the environment variable named after the secret in upper
+//     snake case (GROQ_API_KEY);
+//   - vault, azure and gcp are read through their REST APIs with the
+//     platform's workload identity (VAULT_TOKEN; a managed-identity
+//     token after Key Vault's bearer challenge; a metadata-server
+//     token), unless a Provider is installed with SetProvider;
+//   - aws needs the Provider in provider_aws.go (aws-sdk-go-v2, built
+//     with -tags leakfix_aws) or one of your own. This package has no
+//     dependencies, so the code builds offline. A store chosen without a
+//     way to reach it is an error at first use, never a silent read of
+//     the environment.
 //
-// Provider answers are cached for the life of the process, so a hot path
-// that reads a key costs one vault request in total. A secret that is
-// nowhere to be found is a deployment error: Get panics with the
-// variable to set, at the first use rather than in the middle of a
-// request when the caller reads its secrets at start-up. Use Lookup to
-// handle the error instead.
+// The first lookup prints one line on stderr naming the store, never a
+// value. With LEAKFIX_SECRETS_ENV_FALLBACK=1 a secret the provider does
+// not have (ErrNotFound) is read from its environment variable. Provider
+// answers are cached for the life of the process, so a hot path that
+// reads a key costs one vault request in total. A secret that cannot be
+// read is a deployment error: Get panics with the reason, at the first
+// use rather than in the middle of a request when the caller reads its
+// secrets at start-up. Use Lookup to handle the error instead.
 //
 // {{if .Target}}The secrets were planned for {{.Target}}. To read them from there,
-// install a provider at start-up (this package stays free of
-// dependencies; the SDK goes in main):
+// install a provider at start-up:
 //
 {{.Snippet}}//
-// {{end}}This file was written by "leakfix fix --emit-helper" and is yours to
+// {{end}}This file was written by "leakfix fix" and is yours to
 // edit: leakfix never overwrites it.
 package {{.Package}}
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Provider fetches a secret by its vault name. Implementations return an
@@ -244,8 +277,7 @@ type ProviderFunc func(ctx context.Context, name string) (string, error)
 // Secret calls f.
 func (f ProviderFunc) Secret(ctx context.Context, name string) (string, error) { return f(ctx, name) }
 
-// ErrNotFound says a secret is neither in the environment nor in the
-// provider.
+// ErrNotFound says the store (or the environment) has no such secret.
 var ErrNotFound = errors.New("secret not found")
 
 // The store is package state because call sites use plain functions
@@ -268,27 +300,87 @@ func SetProvider(p Provider) {
 	})
 }
 
-// Lookup returns the secret named name from the environment or the
-// provider.
+// DefaultBackend is the store used when LEAKFIX_SECRETS_BACKEND is unset.
+const DefaultBackend = "{{.Backend}}"
+
+var backendTitles = map[string]string{
+	"aws":   "AWS Secrets Manager",
+	"azure": "Azure Key Vault",
+	"vault": "HashiCorp Vault (KV v2)",
+	"gcp":   "GCP Secret Manager",
+	"env":   "environment variables",
+}
+
+var backendAliases = map[string]string{
+	"aws-secrets-manager": "aws",
+	"azure-keyvault":      "azure",
+	"hashicorp-vault":     "vault",
+	"gcp-secret-manager":  "gcp",
+}
+
+// Backend returns the store in use: LEAKFIX_SECRETS_BACKEND, else
+// DefaultBackend.
+func Backend() (string, error) {
+	raw := os.Getenv("LEAKFIX_SECRETS_BACKEND")
+	if raw == "" {
+		raw = os.Getenv("SECRETS_BACKEND")
+	}
+	if raw == "" {
+		raw = DefaultBackend
+	}
+	b := strings.ToLower(strings.TrimSpace(raw))
+	if a, ok := backendAliases[b]; ok {
+		b = a
+	}
+	if _, ok := backendTitles[b]; !ok {
+		return "", fmt.Errorf("LEAKFIX_SECRETS_BACKEND=%q: want aws, azure, env, gcp or vault", raw)
+	}
+	return b, nil
+}
+
+var announced sync.Map // backend → true once named on stderr
+
+// Lookup returns the secret named name from the configured store.
 func Lookup(ctx context.Context, name string) (string, error) {
-	if v := os.Getenv(EnvName(name)); v != "" {
-		return v, nil
-	}
-	if v, ok := cache.Load(name); ok {
-		return v.(string), nil
-	}
-	mu.RLock()
-	p := provider
-	mu.RUnlock()
-	if p == nil {
-		return "", fmt.Errorf("secret %q: %w: set %s or install a vault client with SetProvider", name, ErrNotFound, EnvName(name))
-	}
-	v, err := p.Secret(ctx, name)
+	backend, err := Backend()
 	if err != nil {
 		return "", fmt.Errorf("secret %q: %w", name, err)
 	}
-	cache.Store(name, v)
-	return v, nil
+	if _, done := announced.LoadOrStore(backend, true); !done {
+		fmt.Fprintf(os.Stderr, "{{.Package}}: reading secrets from %s\n", backendTitles[backend])
+	}
+	fallback := backend == "env"
+	switch os.Getenv("LEAKFIX_SECRETS_ENV_FALLBACK") {
+	case "1", "true", "yes":
+		fallback = true
+	}
+	if backend != "env" {
+		if v, ok := cache.Load(name); ok {
+			return v.(string), nil
+		}
+		mu.RLock()
+		p := provider
+		mu.RUnlock()
+		if p == nil && backend != "aws" {
+			p = builtinProvider(backend)
+		}
+		if p == nil {
+			return "", fmt.Errorf("secret %q: LEAKFIX_SECRETS_BACKEND=%s but no %s client is installed: build with -tags leakfix_%s (provider_%s.go) or call SetProvider; LEAKFIX_SECRETS_BACKEND=env reads %s instead",
+				name, backend, backendTitles[backend], backend, backend, EnvName(name))
+		}
+		v, err := p.Secret(ctx, name)
+		if err == nil {
+			cache.Store(name, v)
+			return v, nil
+		}
+		if !errors.Is(err, ErrNotFound) || !fallback {
+			return "", fmt.Errorf("secret %q from %s: %w", name, backendTitles[backend], err)
+		}
+	}
+	if v, ok := os.LookupEnv(EnvName(name)); ok && fallback {
+		return v, nil
+	}
+	return "", fmt.Errorf("secret %q: %w: not in %s nor in the environment variable %s", name, ErrNotFound, backendTitles[backend], EnvName(name))
 }
 
 // Get returns the secret named name, and panics when it cannot: running
@@ -342,4 +434,4 @@ func EnvName(name string) string {
 	}
 	return string(b)
 }
-`))
+` + restProviderSource))

@@ -29,15 +29,35 @@ import (
 )
 
 func TestBehaviour(t *testing.T) {
+	// The store defaults to the generated target; without a provider
+	// that is an error naming the fix, even with the variable set.
 	t.Setenv("GROQ_API_KEY", "from-env")
-	if got := Get("groq-api-key"); got != "from-env" {
-		t.Fatalf("env fallback: got %q", got)
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "")
+	t.Setenv("SECRETS_BACKEND", "")
+	if _, err := Lookup(context.Background(), "groq-api-key"); err == nil || !strings.Contains(err.Error(), "AZURE_KEY_VAULT_URL") {
+		t.Fatalf("default store (Key Vault, built-in REST client) unconfigured: %v, want an error naming its setting", err)
 	}
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "aws")
+	if _, err := Lookup(context.Background(), "groq-api-key"); err == nil || !strings.Contains(err.Error(), "leakfix_aws") {
+		t.Fatalf("aws without a provider: %v, want an error naming the build tag", err)
+	}
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "env")
+	if got := Get("groq-api-key"); got != "from-env" {
+		t.Fatalf("env store: got %q", got)
+	}
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "keepass")
+	if _, err := Lookup(context.Background(), "groq-api-key"); err == nil || !strings.Contains(err.Error(), "keepass") {
+		t.Fatalf("unknown store: %v", err)
+	}
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "azure-keyvault")
 	calls := 0
 	SetProvider(ProviderFunc(func(ctx context.Context, name string) (string, error) {
 		calls++
-		if name == "missing" {
+		switch name {
+		case "missing", "groq-api-key":
 			return "", ErrNotFound
+		case "broken":
+			return "", errors.New("connection refused")
 		}
 		return "vault:" + name, nil
 	}))
@@ -52,12 +72,27 @@ func TestBehaviour(t *testing.T) {
 	if _, err := Lookup(context.Background(), "missing"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing secret: %v", err)
 	}
+	// Not in the store: the variable is read only when allowed.
+	if _, err := Lookup(context.Background(), "groq-api-key"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("env read without LEAKFIX_SECRETS_ENV_FALLBACK: %v", err)
+	}
+	t.Setenv("LEAKFIX_SECRETS_ENV_FALLBACK", "1")
+	if got, err := Lookup(context.Background(), "groq-api-key"); got != "from-env" || err != nil {
+		t.Errorf("env fallback: %q, %v", got, err)
+	}
+	// A failing store is never papered over by the environment.
+	t.Setenv("BROKEN", "from-env")
+	if _, err := Lookup(context.Background(), "broken"); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("store failure with fallback allowed: %v", err)
+	}
+	t.Setenv("LEAKFIX_SECRETS_ENV_FALLBACK", "")
+	t.Setenv("LEAKFIX_SECRETS_BACKEND", "aws")
 	SetProvider(nil)
 	func() {
 		defer func() {
 			r := recover()
 			if r == nil || !strings.Contains(r.(string), "STRIPE_KEY") {
-				t.Errorf("Get without env or provider: panic %v, want one naming STRIPE_KEY", r)
+				t.Errorf("Get without a provider: panic %v, want one naming STRIPE_KEY", r)
 			}
 		}()
 		Get("stripe-key")

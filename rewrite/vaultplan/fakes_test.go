@@ -62,6 +62,12 @@ func (f *fakeSecretsManager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.ops = append(f.ops, op)
+	// SecretId is a name or a full ARN, as in the real API.
+	for n := range f.secrets {
+		if req.SecretId == f.arn(n) {
+			req.SecretId = n
+		}
+	}
 	reply := func(name string, version int) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		out := map[string]any{"ARN": f.arn(name), "Name": name}

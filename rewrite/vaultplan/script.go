@@ -63,15 +63,31 @@ done
 here=$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 `)
 	w("values=${LEAKFIX_VALUES_DIR:-$here/%s}\n", ValuesDir)
-	w("command -v %s >/dev/null 2>&1 || die \"the %s CLI is not on PATH\"\n", st.cli(), st.cli())
-	w(`[ -d "$values" ] || die "$values is missing (deleted after an earlier import?); run leakfix plan again"` + "\n\n")
-	b.WriteString(st.scriptSetup())
+	rs, rest := st.(restStore)
+	if rest {
+		w(restChoice, st.cli(), st.cli(), st.cli(), st.cli())
+	} else {
+		w("command -v %s >/dev/null 2>&1 || die \"the %s CLI is not on PATH\"\n", st.cli(), st.cli())
+	}
+	w(`[ -d "$values" ] || die "$values is missing (deleted after an earlier import?); run leakfix plan again"` + "\n")
 	w(`
 tmp=""
+scratch=()
 cleanup() {
-  if [ -n "$tmp" ]; then rm -f -- "$tmp"; fi
+  if [ -n "$tmp" ]; then rm -f -- "$tmp" "$tmp.json"; fi
+  if [ ${#scratch[@]} -gt 0 ]; then rm -f -- "${scratch[@]}"; fi
 }
 trap cleanup EXIT
+
+`)
+	if rest {
+		b.WriteString(restHelpers)
+	}
+	b.WriteString(st.scriptSetup())
+	if rest {
+		b.WriteString(rs.scriptREST())
+	}
+	w(`
 
 # generate_and_store NAME: stores a fresh random value through a temporary
 # 0600 file that is removed right after.
@@ -81,7 +97,7 @@ generate_and_store() {
 `)
 	b.WriteString(st.generateValue())
 	w(`  store "$1" "$tmp"
-  rm -f -- "$tmp"
+  rm -f -- "$tmp" "$tmp.json"
   tmp=""
 }
 
@@ -108,6 +124,9 @@ generate_and_store() {
 		w("else\n")
 		w("  echo \"import.sh: %d weak default(s) not stored; run with --generate to store new random values\" >&2\n", generates)
 		w("fi\n")
+	}
+	if f, ok := st.(interface{ scriptFinish(*Plan) string }); ok {
+		b.WriteString(f.scriptFinish(p))
 	}
 	w(`
 if [ "$keep" = 0 ]; then
@@ -146,3 +165,61 @@ func commentSafe(s string) string {
 		return r
 	}, s)
 }
+
+// restStore is a store import.sh can also reach through its REST API
+// with curl, for machines without the store's CLI (a minimal CI image):
+// LEAKFIX_IMPORT_VIA=rest, or automatically when the CLI is missing.
+type restStore interface {
+	// scriptREST defines store_rest NAME FILE and sets up credentials
+	// when via=rest.
+	scriptREST() string
+}
+
+// restChoice picks the CLI or curl (the %s are the CLI's name).
+const restChoice = `via=${LEAKFIX_IMPORT_VIA:-}
+if [ -z "$via" ]; then
+  if command -v %s >/dev/null 2>&1; then
+    via=cli
+  elif command -v curl >/dev/null 2>&1; then
+    via=rest
+  else
+    die "neither the %s CLI nor curl is on PATH"
+  fi
+fi
+case $via in
+  cli) command -v %s >/dev/null 2>&1 || die "the %s CLI is not on PATH" ;;
+  rest) command -v curl >/dev/null 2>&1 || die "LEAKFIX_IMPORT_VIA=rest needs curl" ;;
+  *) die "LEAKFIX_IMPORT_VIA=$via: want cli or rest" ;;
+esac
+`
+
+// restHelpers: credentials go into a 0600 header file that curl reads
+// with -H @file, so no token is on a command line; bodies come on stdin.
+const restHelpers = `hdr=""
+resp_headers=""
+cacert=${LEAKFIX_CACERT:-}
+if [ "$via" = rest ]; then
+  hdr=$(mktemp)
+  resp_headers=$(mktemp)
+  scratch+=("$hdr" "$resp_headers")
+fi
+
+# http METHOD URL [-]: a request with the headers in $hdr (and the body on
+# stdin with -); sets http_status and http_body.
+http() {
+  local args=(-sS -X "$1" -H @"$hdr" -H 'Content-Type: application/json' -D "$resp_headers" -w '\n%{http_code}')
+  if [ -n "$cacert" ]; then args+=(--cacert "$cacert"); fi
+  if [ $# -ge 3 ]; then args+=(--data-binary @-); fi
+  local out
+  out=$(curl "${args[@]}" "$2") || die "cannot reach ${2%%\?*}"
+  http_status=${out##*$'\n'}
+  http_body=${out%$'\n'*}
+  http_body=${http_body:0:300}
+}
+
+# json_field NAME: the string field NAME of the JSON body (tokens only).
+json_field() {
+  printf '%s' "$http_body" | sed -n 's/.*"'"$1"'" *: *"\([^"]*\)".*/\1/p'
+}
+
+`

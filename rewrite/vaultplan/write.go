@@ -153,6 +153,12 @@ func fill(dir string, p *Plan, values Values) error {
 		if err := writeFile(filepath.Join(vdir, st.valuesFile(s.Name)), 0o600, st.encodeValue(v)); err != nil {
 			return err
 		}
+		// Stores with a REST path get the value as a JSON string too.
+		if r, ok := st.(interface{ restValue(string) []byte }); ok {
+			if err := writeFile(filepath.Join(vdir, st.valuesFile(s.Name)+".json"), 0o600, r.restValue(v)); err != nil {
+				return err
+			}
+		}
 	}
 	pj, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
