@@ -183,8 +183,8 @@ func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detecto
 		return nil, &exitError{code: 2, err: err}
 	}
 	if sf.verbose {
-		fmt.Fprintf(e.stderr, "leakfix: %d staged files, %d differ from HEAD, %d scanned (%d bytes)\n",
-			stats.Entries, stats.Changed, stats.Scanned, stats.Bytes)
+		fmt.Fprintf(e.stderr, "leakfix: %d staged files differ from HEAD, %d scanned (%d bytes)\n",
+			stats.Changed, stats.Scanned, stats.Bytes)
 	}
 	return findings, nil
 }
