@@ -174,9 +174,13 @@ func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detecto
 		return nil, usageError("--staged takes at most one repository path")
 	}
 	repo := paths[0]
+	maxBlob := sf.maxFileSize
+	if maxBlob == scanner.DefaultMaxScanSize {
+		maxBlob = scanner.DefaultMaxFileSize // staged blobs are held whole: keep their own default
+	}
 	findings, stats, err := history.ScanStaged(ctx, repo, det, history.StagedOptions{
 		IndexFile:   e.getenv("GIT_INDEX_FILE"),
-		MaxBlobSize: sf.maxFileSize,
+		MaxBlobSize: maxBlob,
 		Warn:        warner(e, sf.quiet),
 	})
 	if err != nil {

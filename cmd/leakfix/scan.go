@@ -92,7 +92,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 
 func registerScanFlags(fs *flag.FlagSet, sf *scanFlags) {
 	fs.BoolVar(&sf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
-	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "skip files larger than `BYTES`")
+	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxScanSize, "skip files larger than `BYTES` (files past 8 MiB and stdin are streamed in bounded memory; --staged defaults to 10 MiB)")
 	fs.BoolVar(&sf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.BoolVar(&sf.staged, "staged", false, "scan what is staged for the next commit (the index, not the work tree): for pre-commit hooks")
 }
