@@ -34,6 +34,7 @@ type FileSource struct {
 	NoIgnore    bool     // scan files .gitignore excludes
 	MaxFileSize int64    // 0 means DefaultMaxFileSize
 	Workers     int      // 0 means GOMAXPROCS
+	Shard       Shard    // scan only the files of this shard (zero: all)
 	// Warn receives operational messages (unreadable files); never a secret.
 	Warn func(string)
 }
@@ -97,7 +98,7 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 			defer wg.Done()
 			var local Stats
 			for job := range jobs {
-				if ctx.Err() != nil {
+				if ctx.Err() != nil || !s.Shard.Owns(job.rel) {
 					continue
 				}
 				data, skip, err := readCandidate(job.abs, maxSize)
