@@ -28,6 +28,7 @@ type historyFlags struct {
 	noBase64   bool
 	noLineSkip bool
 	maxSize    int64
+	shard      shardFlag
 }
 
 // stringList is a repeatable string flag.
@@ -47,6 +48,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&hf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.BoolVar(&hf.noLineSkip, "no-line-skip", false, "rescan lines already scanned in an earlier version of the same file (slower; for measurement)")
 	fs.Int64Var(&hf.maxSize, "max-file-size", 0, "skip blobs larger than `BYTES` (default 10 MiB)")
+	fs.Var(&hf.shard, "shard", shardUsage)
 	pos, err := parseArgs(e, fs, args)
 	if err != nil {
 		return err
@@ -86,6 +88,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		Reader:      hf.reader,
 		NoLineSkip:  hf.noLineSkip,
 		MaxBlobSize: hf.maxSize,
+		Shard:       hf.shard.s,
 	}
 	var bar *progressLine
 	warn := warner(e, hf.quiet)
