@@ -88,7 +88,7 @@ func TestMergedShardsEqualOneRun(t *testing.T) {
 	for i := range 12 {
 		r.commit(fmt.Sprintf("change %d", i), map[string]string{
 			fmt.Sprintf("svc%d/settings.py", i%5): fmt.Sprintf("# v%d\nAWS_ACCESS_KEY_ID = \"AKIAQ3EGUWN5VTL7ZB%d%c\"\nretries = %d\n", i, i%10, 'A'+i, i),
-			"app.py": fmt.Sprintf("groq_api_key = \"%s\"\nversion = %d\n", cliGroq, i),
+			"app.py":                              fmt.Sprintf("groq_api_key = \"%s\"\nversion = %d\n", cliGroq, i),
 		})
 	}
 	single := singleRun(t, "json", "history", r.dir)
