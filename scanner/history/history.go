@@ -150,6 +150,14 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	if err != nil {
 		return nil, stats, err
 	}
+	if reader == ReaderGit {
+		// Peeling the refs made go-git load the pack index (tens of MB on
+		// a large repository) into this handle; git cat-file reads every
+		// object from here on, so start afresh and let it go.
+		if r, err = openRepository(repo); err != nil {
+			return nil, stats, err
+		}
+	}
 	if len(spec.shallow) > 0 {
 		stats.Shallow = true
 		warn(fmt.Sprintf("%s is a shallow clone: history before %d boundary commit(s) is not in it, so this scan is partial "+
