@@ -2,12 +2,14 @@ package history
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/leakfix/leakfix/rules"
@@ -45,6 +47,32 @@ func generatedHistory(t testing.TB, commits, mb int) string {
 	return dir
 }
 
+var updateGolden = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares a report with the one recorded before a change
+// (commit, path, line, column, rule, fingerprint): speed and memory work
+// must not lose or move a finding. `go test -run ShardsCover -update`
+// rewrites it when a change of findings is intended.
+func checkGolden(t *testing.T, path string, fs []scanner.Finding) {
+	t.Helper()
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "%s %s:%d:%d %s %s\n", f.Commit, f.File, f.StartLine, f.StartColumn, f.RuleID, f.Fingerprint)
+	}
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("findings differ from %s (before/after a change):\n got:\n%s\n want:\n%s", path, b.String(), want)
+	}
+}
+
 // canonical orders findings by fingerprint and commit: the merged report
 // of N shards cannot know the topological order of the single run.
 func canonical(fs []scanner.Finding) []scanner.Finding {
@@ -80,6 +108,9 @@ func TestShardsCoverHistoryExactlyOnce(t *testing.T) {
 			}
 			if len(single) < 3 {
 				t.Fatalf("only %d findings: the repository proves nothing", len(single))
+			}
+			if name == "generated" {
+				checkGolden(t, "testdata/generated-history.golden", single)
 			}
 			for _, n := range []int{2, 3, 5} {
 				var union []scanner.Finding
