@@ -56,18 +56,26 @@ git -C "$STAGE" add "$file"
 # median(A/B) peakA_MiB" (wall seconds). Commands are strings for bash -c
 # so a redirection can drop a floor's output.
 pair() {
-  local a=$1 b=$2 ta tb ra=() rb=() rr=() ma=0
+  local a=$1 b=$2 ta tb ka ra=() rb=() rr=() ma=0
   for _ in $(seq 0 "$RUNS"); do
-    /usr/bin/time -f '%e %M' -o "$BENCH_DIR/ta" bash -c "$a" >/dev/null 2>&1 || true
-    /usr/bin/time -f '%e %M' -o "$BENCH_DIR/tb" bash -c "$b" >/dev/null 2>&1 || true
-    read -r ta ka < <(tail -1 "$BENCH_DIR/ta")
-    read -r tb _ < <(tail -1 "$BENCH_DIR/tb")
+    ta=$(timed "$a" "$BENCH_DIR/ta")
+    tb=$(timed "$b" "$BENCH_DIR/tb")
+    read -r ka < <(tail -1 "$BENCH_DIR/ta")
     if [ -z "${warm:-}" ]; then warm=1; continue; fi # first pair warms the cache
     ra+=("$ta"); rb+=("$tb"); rr+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN{printf "%.3f", (b>0?a/b:0)}')")
     [ "$ka" -gt "$ma" ] && ma=$ka
   done
   unset warm
   printf '%s %s %s %s\n' "$(median "${ra[@]}")" "$(median "${rb[@]}")" "$(median "${rr[@]}")" "$((ma / 1024))"
+}
+# timed CMD FILE: prints CMD's wall seconds (nanosecond clock: a floor of a
+# few ms is beyond time(1)'s 10 ms resolution); FILE gets its peak RSS KiB.
+timed() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$2" bash -c "$1" >/dev/null 2>&1 || true
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b-a}'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
@@ -76,7 +84,7 @@ row() { # row WORK FLOOR_LABEL FLOOR_CMD LEAKFIX_CMD [PEER_LABEL PEER_CMD]...
   read -r tl tf ratio rss < <(pair "$lf" "$floor")
   local peers=""
   while [ $# -ge 2 ]; do
-    if command -v "${2%% *}" >/dev/null; then
+    if command -v "$1" >/dev/null; then
       read -r _ tp pr _ < <(pair "$lf" "$2")
       peers+=" $1 ${tp}s (leakfix/$1 ${pr});"
     else
@@ -87,16 +95,16 @@ row() { # row WORK FLOOR_LABEL FLOOR_CMD LEAKFIX_CMD [PEER_LABEL PEER_CMD]...
   printf '| %s | %s %ss | %ss | **%s** | %s MiB |%s\n' "$work" "$flabel" "$tf" "$tl" "$ratio" "$rss" "$peers"
 }
 
-echo "leakfix $("$LEAKFIX" version 2>/dev/null | head -1) — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//'); median of $RUNS paired runs"
+echo "$("$LEAKFIX" version 2>/dev/null | head -1) — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//'); median of $RUNS paired runs"
 echo
 echo "| work | floor | leakfix | leakfix / floor | leakfix peak RSS | peers |"
 echo "|---|---|---|---|---|---|"
 KW="-F -i -c -uuu -f $BENCH_DIR/keywords.txt"
-row "Go module cache ($(du -sm "$MODCACHE" | cut -f1) MB)" "rg $KW" "rg $KW $MODCACHE" \
+row "Go module cache ($(du -sm "$MODCACHE" | cut -f1) MB)" "rg -F -i (every rule keyword)" "rg $KW $MODCACHE" \
   "$LEAKFIX scan --quiet --no-ignore --format json $MODCACHE" \
   gitleaks "gitleaks dir --no-banner --exit-code 0 $MODCACHE" betterleaks "betterleaks dir --exit-code 0 $MODCACHE"
-row "one 200 MB file" "rg" "rg $KW $BIG" "$LEAKFIX scan --quiet --format json $BIG"
-row "stdin, 200 MB" "rg" "rg $KW - < $BIG" "$LEAKFIX scan --quiet --format json - < $BIG"
+row "one 200 MB file" "rg -F -i" "rg $KW $BIG" "$LEAKFIX scan --quiet --format json $BIG"
+row "stdin, 200 MB" "rg -F -i" "rg $KW - < $BIG" "$LEAKFIX scan --quiet --format json - < $BIG"
 row "scan --staged, one line ($(git -C "$STAGE" ls-files | wc -l) files)" "git diff --cached -U0" \
   "git -C $STAGE diff --cached -U0" "cd $STAGE && $LEAKFIX scan --staged --quiet" \
   gitleaks "cd $STAGE && gitleaks git --pre-commit --staged --no-banner --exit-code 0" \
