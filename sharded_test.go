@@ -7,9 +7,13 @@ package leakfix_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -195,6 +199,77 @@ func checkMounts(t *testing.T, job string, volumes []k8sVolume, containers []k8s
 			if !have[m.Name] {
 				t.Errorf("%s: container %s mounts volume %q, which the pod does not have", job, c.Name, m.Name)
 			}
+		}
+	}
+}
+
+// TestShardedWorkflowPlan runs the plan job's script with bash: the matrix
+// it writes names every repository × shard once, with K/N shard arguments
+// and unique artifact names, and bad inputs stop it.
+func TestShardedWorkflowPlan(t *testing.T) {
+	bash := requireTool(t, "bash")
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				ID  string `yaml:"id"`
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(read(t, shardedWorkflow), &wf); err != nil {
+		t.Fatal(err)
+	}
+	var script string
+	for _, s := range wf.Jobs["plan"].Steps {
+		if s.ID == "plan" {
+			script = s.Run
+		}
+	}
+	if script == "" {
+		t.Fatal("no plan step")
+	}
+	plan := func(shards, repos, command string) ([]map[string]string, error) {
+		out := filepath.Join(t.TempDir(), "output")
+		cmd := exec.Command(bash, "-e", "-c", script)
+		cmd.Env = append(os.Environ(), "SHARDS="+shards, "REPOSITORIES="+repos, "COMMAND="+command,
+			"SELF=acme/self", "GITHUB_OUTPUT="+out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("%v: %s", err, msg)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			return nil, err
+		}
+		line, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "matrix=")
+		if !ok {
+			return nil, fmt.Errorf("no matrix output: %q", data)
+		}
+		var m []map[string]string
+		return m, json.Unmarshal([]byte(line), &m)
+	}
+	m, err := plan("3", "acme/api\n  acme/web  \n", "history")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range m {
+		seen[e["repository"]+" "+e["shard"]] = true
+		seen["name "+e["name"]] = true
+	}
+	for _, want := range []string{"acme/api 1/3", "acme/api 3/3", "acme/web 2/3", "name acme-web-3"} {
+		if !seen[want] {
+			t.Errorf("matrix lacks %q: %v", want, m)
+		}
+	}
+	if len(m) != 6 {
+		t.Errorf("%d matrix entries, want 6: %v", len(m), m)
+	}
+	if m, err := plan("2", "", "scan"); err != nil || len(m) != 2 || m[0]["repository"] != "acme/self" {
+		t.Errorf("no repositories: %v, %v", m, err)
+	}
+	for _, bad := range [][3]string{{"0", "", "scan"}, {"65", "", "scan"}, {"2", "", "purge"}, {"2", "not a repo", "scan"}} {
+		if _, err := plan(bad[0], bad[1], bad[2]); err == nil {
+			t.Errorf("plan accepted shards=%q repositories=%q command=%q", bad[0], bad[1], bad[2])
 		}
 	}
 }
