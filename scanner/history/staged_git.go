@@ -40,7 +40,7 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 	// (everything staged is added); every option that user configuration
 	// could change is set here.
 	cmd := exec.CommandContext(ctx, git, "-C", repo, "diff", "--cached", "--raw", "-z", "--no-renames",
-		"--no-abbrev", "--no-color", "--no-ext-diff", "--ignore-submodules=all", "--diff-filter=AMTU")
+		"--no-abbrev", "--no-color", "--no-ext-diff", "--no-relative", "--ignore-submodules=all", "--diff-filter=AMTU")
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

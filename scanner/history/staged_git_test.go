@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -55,5 +56,26 @@ func TestStagedPathChoice(t *testing.T) {
 		}
 		viaGoGit, _ := scan(StagedOptions{GoGit: true})
 		sameWants(t, "conflict", fs, viaGoGit)
+	})
+}
+
+// TestStagedFromSubdirectory: run from a subdirectory (as a hook may be,
+// or a user with diff.relative set), paths stay relative to the top.
+func TestStagedFromSubdirectory(t *testing.T) {
+	r := newTestRepo(t)
+	r.commit("base", map[string]string{"sub/a.py": "a = 1\n", "top.py": "t = 1\n"})
+	r.git("config", "diff.relative", "true")
+	r.write(map[string]string{
+		"sub/a.py": "a = 1\nKEY = '" + awsConfig + "'\n",
+		"top.py":   "t = 1\ntoken = '" + ghOld + "'\n",
+	})
+	r.git("add", "-A")
+	fs, _, err := ScanStaged(context.Background(), filepath.Join(r.dir, "sub"), testDetector(t), StagedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameWants(t, "from sub/", got(fs), []want{
+		{"sub/a.py", "aws-access-key", awsConfig, "", 2},
+		{"top.py", "github-pat", ghOld, "", 2},
 	})
 }
