@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/leakfix/leakfix/redact"
+	"github.com/leakfix/leakfix/rules"
 )
 
 // DefaultMaxFileSize is the size above which files are skipped: generated
@@ -34,6 +35,7 @@ type FileSource struct {
 	NoIgnore    bool     // scan files .gitignore excludes
 	MaxFileSize int64    // 0 means DefaultMaxFileSize
 	Workers     int      // 0 means GOMAXPROCS
+	Shard       Shard    // scan only the files of this shard (zero: all)
 	// Warn receives operational messages (unreadable files); never a secret.
 	Warn func(string)
 }
@@ -100,10 +102,32 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 			defer wg.Done()
 			var local Stats
 			for job := range jobs {
-				if ctx.Err() != nil {
+				if ctx.Err() != nil || !s.Shard.Owns(job.rel) {
 					continue
 				}
 				data, skip, err := readCandidate(job.abs, maxSize)
+				if skip == skipStream {
+					// Past streamAbove: streamed in bounded memory.
+					var fs []Finding
+					var n int64
+					binary := false
+					fs, n, binary, err = scanLargeFile(ctx, job.abs, job.rel, d)
+					if binary {
+						skip = skipBinary
+					} else if err == nil || errors.Is(err, rules.ErrMatchTimeout) {
+						local.Files++
+						local.Bytes += n
+						if err != nil {
+							errMu.Lock()
+							ruleErrs = append(ruleErrs, err)
+							errMu.Unlock()
+						}
+						mu.Lock()
+						findings = append(findings, fs...)
+						mu.Unlock()
+						continue
+					}
+				}
 				switch {
 				case err != nil:
 					unread.Add(1)
@@ -185,6 +209,7 @@ const (
 	noSkip skipReason = iota
 	skipBinary
 	skipTooLarge
+	skipStream // too large to hold, not too large to scan: stream it
 )
 
 // readCandidate reads a file unless it is too large or binary.
@@ -200,6 +225,9 @@ func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 	}
 	if st.Size() > maxSize {
 		return nil, skipTooLarge, nil
+	}
+	if st.Size() > streamAbove {
+		return nil, skipStream, nil
 	}
 	data := make([]byte, st.Size())
 	n, err := io.ReadFull(f, data)
@@ -376,13 +404,9 @@ func (is *ignoreSet) match(rel string, isDir bool) bool {
 	return false
 }
 
-// ScanReader scans one stream (stdin) as a single fragment named name.
+// ScanReader scans one stream (stdin) as a single fragment named name,
+// streamed in bounded memory (see ScanStream).
 func ScanReader(r io.Reader, name string, d *Detector) ([]Finding, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	fs, err := d.Detect(Fragment{Path: name, Data: data})
-	SortFindings(fs)
+	fs, _, err := ScanStream(context.Background(), r, name, d)
 	return fs, err
 }

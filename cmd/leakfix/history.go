@@ -28,6 +28,7 @@ type historyFlags struct {
 	noBase64   bool
 	noLineSkip bool
 	maxSize    int64
+	shard      shardFlag
 }
 
 // stringList is a repeatable string flag.
@@ -47,6 +48,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&hf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.BoolVar(&hf.noLineSkip, "no-line-skip", false, "rescan lines already scanned in an earlier version of the same file (slower; for measurement)")
 	fs.Int64Var(&hf.maxSize, "max-file-size", 0, "skip blobs larger than `BYTES` (default 10 MiB)")
+	fs.Var(&hf.shard, "shard", shardUsage)
 	pos, err := parseArgs(e, fs, args)
 	if err != nil {
 		return err
@@ -86,6 +88,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		Reader:      hf.reader,
 		NoLineSkip:  hf.noLineSkip,
 		MaxBlobSize: hf.maxSize,
+		Shard:       hf.shard.s,
 	}
 	var bar *progressLine
 	warn := warner(e, hf.quiet)
@@ -174,17 +177,21 @@ func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detecto
 		return nil, usageError("--staged takes at most one repository path")
 	}
 	repo := paths[0]
+	maxBlob := sf.maxFileSize
+	if maxBlob == scanner.DefaultMaxScanSize {
+		maxBlob = scanner.DefaultMaxFileSize // staged blobs are held whole: keep their own default
+	}
 	findings, stats, err := history.ScanStaged(ctx, repo, det, history.StagedOptions{
 		IndexFile:   e.getenv("GIT_INDEX_FILE"),
-		MaxBlobSize: sf.maxFileSize,
+		MaxBlobSize: maxBlob,
 		Warn:        warner(e, sf.quiet),
 	})
 	if err != nil && !scanner.Incomplete(err) {
 		return nil, &exitError{code: 2, err: err}
 	}
 	if sf.verbose {
-		fmt.Fprintf(e.stderr, "leakfix: %d staged files, %d differ from HEAD, %d scanned (%d bytes)\n",
-			stats.Entries, stats.Changed, stats.Scanned, stats.Bytes)
+		fmt.Fprintf(e.stderr, "leakfix: %d staged files differ from HEAD, %d scanned (%d bytes)\n",
+			stats.Changed, stats.Scanned, stats.Bytes)
 	}
 	return findings, err
 }

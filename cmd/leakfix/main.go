@@ -33,6 +33,7 @@ func commands() []command {
 	return []command{
 		{"scan", "scan files, a directory, stdin (-) or the staged index for secrets", runScan},
 		{"history", "scan every commit on every ref of a git repository, messages included", runHistory},
+		{"merge", "merge JSON or SARIF reports (of --shard runs) into one, each finding once", runMerge},
 		{"fix", "rewrite hardcoded secrets into vault lookups (a diff; --write applies it)", runFix},
 		{"plan", "write a vault import plan: plan.json, import.sh and deployment snippets", runPlan},
 		{"purge", "write the git filter-repo / BFG replace-text file for a history clean-up; --verify checks it worked", runPurge},

@@ -26,6 +26,7 @@ type scanFlags struct {
 	maxFileSize int64
 	noBase64    bool
 	staged      bool
+	shard       shardFlag
 }
 
 func runScan(ctx context.Context, e *env, args []string) error {
@@ -42,6 +43,9 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
+	}
+	if sf.shard.s.N > 1 && (sf.staged || paths[0] == "-") {
+		return usageError("--shard splits tree scans; --staged and stdin are one scan each")
 	}
 	if !sf.staged {
 		if err := checkPaths(paths); err != nil { // paths.go
@@ -81,6 +85,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 			NoIgnore:    sf.noIgnore,
 			MaxFileSize: sf.maxFileSize,
 			Warn:        warner(e, sf.quiet),
+			Shard:       sf.shard.s,
 		}
 		var stats scanner.Stats
 		findings, stats, scanErr = src.Scan(ctx, det)
@@ -97,8 +102,9 @@ func runScan(ctx context.Context, e *env, args []string) error {
 
 func registerScanFlags(fs *flag.FlagSet, sf *scanFlags) {
 	fs.BoolVar(&sf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
-	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "skip files larger than `BYTES`")
+	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxScanSize, "skip files larger than `BYTES` (files past 8 MiB and stdin are streamed in bounded memory; --staged defaults to 10 MiB)")
 	fs.BoolVar(&sf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
+	fs.Var(&sf.shard, "shard", shardUsage)
 	fs.BoolVar(&sf.staged, "staged", false, "scan what is staged for the next commit (the index, not the work tree): for pre-commit hooks")
 }
 

@@ -78,6 +78,9 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Git is the git binary for ReaderGit; default "git" on PATH.
 	Git string
+	// Shard scans only the paths of one shard (see scanner.Shard); the
+	// commit graph is still walked whole, to attribute.
+	Shard scanner.Shard
 
 	// beforeBlob, for tests, runs before each blob is scanned.
 	beforeBlob func()
@@ -147,6 +150,14 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	if err != nil {
 		return nil, stats, err
 	}
+	if reader == ReaderGit {
+		// Peeling the refs made go-git load the pack index (tens of MB on
+		// a large repository) into this handle; git cat-file reads every
+		// object from here on, so start afresh and let it go.
+		if r, err = openRepository(repo); err != nil {
+			return nil, stats, err
+		}
+	}
 	if len(spec.shallow) > 0 {
 		stats.Shallow = true
 		warn(fmt.Sprintf("%s is a shallow clone: history before %d boundary commit(s) is not in it, so this scan is partial "+
@@ -177,6 +188,9 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	msgRank := map[int32][]scanner.Finding{} // node index → message findings
 	var ruleErrs []error
 	g, err := loadGraph(ctx, src, spec, func(idx int32, commit plumbing.Hash, msg []byte) {
+		if !opts.Shard.OwnsMessages() {
+			return
+		}
 		fs, err := d.Detect(scanner.Fragment{Data: msg, Commit: commit.String()})
 		if err != nil {
 			ruleErrs = append(ruleErrs, err)
@@ -210,6 +224,7 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 			msgs.add(f, rankOf[idx])
 		}
 	}
+	in.pairs = shardPairs(in, opts.Shard)
 	stats.Pairs = len(in.pairs)
 	stats.WalkTime = time.Since(start)
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"sort"
 	"strings"
 
@@ -27,11 +28,15 @@ type StagedOptions struct {
 	MaxBlobSize int64
 	// Warn receives operational messages; never a secret.
 	Warn func(string)
+	// GoGit reads the index and trees in process instead of asking the
+	// git binary for the staged diff (the path taken anyway when git is
+	// missing or the index holds a conflict).
+	GoGit bool
 }
 
 // StagedStats says what a staged scan covered.
 type StagedStats struct {
-	Entries int // index entries
+	Entries int // index entries (0 when git computed the diff)
 	Changed int // entries whose blob differs from HEAD's
 	Scanned int // text files scanned
 	Bytes   int64
@@ -48,6 +53,14 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 	maxSize := opts.MaxBlobSize
 	if maxSize <= 0 {
 		maxSize = scanner.DefaultMaxFileSize
+	}
+	if !opts.GoGit {
+		if git, err := exec.LookPath("git"); err == nil {
+			fs, st, err := stagedViaGit(ctx, git, repo, d, opts, maxSize)
+			if !errors.Is(err, errUseGoGit) {
+				return fs, st, err
+			}
+		}
 	}
 	r, err := openRepository(repo)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,13 +12,23 @@ import (
 	"github.com/leakfix/leakfix/scanner"
 )
 
+// stagedFindings scans through the git binary and through go-git, and
+// requires the two to agree finding for finding.
 func stagedFindings(t *testing.T, dir, indexFile string) []want {
 	t.Helper()
-	fs, _, err := ScanStaged(context.Background(), dir, testDetector(t), StagedOptions{IndexFile: indexFile})
+	d := testDetector(t)
+	viaGit, _, err := ScanStaged(context.Background(), dir, d, StagedOptions{IndexFile: indexFile})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got(fs)
+	viaGoGit, _, err := ScanStaged(context.Background(), dir, d, StagedOptions{IndexFile: indexFile, GoGit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(viaGit, viaGoGit) {
+		t.Fatalf("git and go-git staged scans differ:\n git:   %v\n go-git: %v", got(viaGit), got(viaGoGit))
+	}
+	return got(viaGit)
 }
 
 // TestStagedIsTheIndexNotTheWorkTree: what is staged is scanned, with the

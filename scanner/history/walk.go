@@ -528,7 +528,7 @@ func levelTree(ctx context.Context, trees *treeCache, src objectSource, h plumbi
 // working set and the next batch's parents, bounded for huge trees.
 const (
 	diffBatch     = 128
-	treeCacheSize = 48 << 20
+	treeCacheSize = 16 << 20
 )
 
 // objectErrors collects missing and corrupt objects: the scan reports each

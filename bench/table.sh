@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Prints the performance table (docs/DESIGN.md, README) from one command:
+# for each kind of work, the floor (the cheapest program that reads the
+# same bytes), peers when installed (gitleaks, betterleaks), and leakfix,
+# as paired runs (A B A B ...) with the ratio taken pair by pair, median
+# quoted, and leakfix's peak RSS.
+#
+#   bench/table.sh [GIT_REPO]
+#
+# GIT_REPO is a clone with history (e.g. curl/curl); without it the
+# generated history of bench/history.sh is used. Every corpus is rebuilt
+# here: the Go module cache sources (`go mod download`), a 200 MB file of
+# them concatenated, the generated history (bench/genrepo). Environment:
+#   BENCH_DIR  work directory (default /tmp/leakfix-bench)
+#   RUNS       pairs per row (default 5)
+# Needs: go, git, rg (Debian ripgrep), /usr/bin/time (Debian time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BENCH_DIR=${BENCH_DIR:-/tmp/leakfix-bench}
+RUNS=${RUNS:-5}
+mkdir -p "$BENCH_DIR"
+for tool in git go rg /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench/table.sh needs $tool (apt-get install -y git ripgrep time)" >&2; exit 2; }
+done
+go build -o "$BENCH_DIR/leakfix" ./cmd/leakfix
+LEAKFIX=$BENCH_DIR/leakfix
+"$LEAKFIX" rules list 2>/dev/null | awk 'NR>1 {print $6}' | tr ',' '\n' | grep -v '^-$' | grep -v '^$' | sort -u > "$BENCH_DIR/keywords.txt"
+
+# Corpora.
+go mod download
+MODCACHE=$(go env GOMODCACHE)
+BIG=$BENCH_DIR/big-200mb.txt
+if [ ! -f "$BIG" ]; then
+  find "$MODCACHE" -name '*.go' -size -200k -print0 | xargs -0 cat > "$BIG.src"
+  : > "$BIG"
+  while [ "$(stat -c %s "$BIG")" -lt 200000000 ]; do cat "$BIG.src" >> "$BIG"; done
+  truncate -s 200000000 "$BIG"
+  rm -f "$BIG.src"
+fi
+REPO=${1:-}
+if [ -z "$REPO" ]; then
+  REPO=$BENCH_DIR/history-10000-250mb.git
+  [ -f "$REPO/.leakfix-bench-done" ] || bench/history.sh >/dev/null
+fi
+# A work tree of REPO with one line staged, for the pre-commit row.
+STAGE=$BENCH_DIR/staged-clone
+if [ ! -d "$STAGE/.git" ]; then
+  git clone -q "$REPO" "$STAGE"
+fi
+git -C "$STAGE" reset -q --hard
+file=$(git -C "$STAGE" ls-files | grep -E '\.(c|go|py|js|h|txt|md)$' | head -1)
+echo "one more line" >> "$STAGE/$file"
+git -C "$STAGE" add "$file"
+
+# pair A_CMD B_CMD: runs them in turn RUNS times; prints "medianA medianB
+# median(A/B) peakA_MiB" (wall seconds). Commands are strings for bash -c
+# so a redirection can drop a floor's output.
+pair() {
+  local a=$1 b=$2 ta tb ka ra=() rb=() rr=() ma=0
+  for _ in $(seq 0 "$RUNS"); do
+    ta=$(timed "$a" "$BENCH_DIR/ta")
+    tb=$(timed "$b" "$BENCH_DIR/tb")
+    read -r ka < <(tail -1 "$BENCH_DIR/ta")
+    if [ -z "${warm:-}" ]; then warm=1; continue; fi # first pair warms the cache
+    ra+=("$ta"); rb+=("$tb"); rr+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN{printf "%.3f", (b>0?a/b:0)}')")
+    [ "$ka" -gt "$ma" ] && ma=$ka
+  done
+  unset warm
+  printf '%s %s %s %s\n' "$(median "${ra[@]}")" "$(median "${rb[@]}")" "$(median "${rr[@]}")" "$((ma / 1024))"
+}
+# timed CMD FILE: prints CMD's wall seconds (nanosecond clock: a floor of a
+# few ms is beyond time(1)'s 10 ms resolution); FILE gets its peak RSS KiB.
+timed() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$2" bash -c "$1" >/dev/null 2>&1 || true
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b-a}'
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+
+row() { # row WORK FLOOR_LABEL FLOOR_CMD LEAKFIX_CMD [PEER_LABEL PEER_CMD]...
+  local work=$1 flabel=$2 floor=$3 lf=$4; shift 4
+  read -r tl tf ratio rss < <(pair "$lf" "$floor")
+  local peers=""
+  while [ $# -ge 2 ]; do
+    if command -v "$1" >/dev/null; then
+      read -r _ tp pr _ < <(pair "$lf" "$2")
+      peers+=" $1 ${tp}s (leakfix/$1 ${pr});"
+    else
+      peers+=" $1 not installed;"
+    fi
+    shift 2
+  done
+  printf '| %s | %s %ss | %ss | **%s** | %s MiB |%s\n' "$work" "$flabel" "$tf" "$tl" "$ratio" "$rss" "$peers"
+}
+
+echo "$("$LEAKFIX" version 2>/dev/null | head -1) — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//'); median of $RUNS paired runs"
+echo
+echo "| work | floor | leakfix | leakfix / floor | leakfix peak RSS | peers |"
+echo "|---|---|---|---|---|---|"
+KW="-F -i -c -uuu -f $BENCH_DIR/keywords.txt"
+row "Go module cache ($(du -sm "$MODCACHE" | cut -f1) MB)" "rg -F -i (every rule keyword)" "rg $KW $MODCACHE" \
+  "$LEAKFIX scan --quiet --no-ignore --format json $MODCACHE" \
+  gitleaks "gitleaks dir --no-banner --exit-code 0 $MODCACHE" betterleaks "betterleaks dir --exit-code 0 $MODCACHE"
+row "one 200 MB file" "rg -F -i" "rg $KW $BIG" "$LEAKFIX scan --quiet --format json $BIG"
+row "stdin, 200 MB" "rg -F -i" "rg $KW - < $BIG" "$LEAKFIX scan --quiet --format json - < $BIG"
+row "scan --staged, one line ($(git -C "$STAGE" ls-files | wc -l) files)" "git diff --cached -U0" \
+  "git -C $STAGE diff --cached -U0" "cd $STAGE && $LEAKFIX scan --staged --quiet" \
+  gitleaks "cd $STAGE && gitleaks git --pre-commit --staged --no-banner --exit-code 0" \
+  betterleaks "cd $STAGE && betterleaks git --pre-commit --staged --exit-code 0"
+row "history of $(basename "$REPO") ($(git -C "$REPO" rev-list --all --count) commits)" "git cat-file --batch-all-objects --batch --unordered" \
+  "git -C $REPO cat-file --batch-all-objects --batch --unordered > /dev/null" \
+  "$LEAKFIX history $REPO --quiet --format json" \
+  gitleaks "gitleaks git --no-banner --exit-code 0 $REPO" betterleaks "betterleaks git --exit-code 0 $REPO"
+git -C "$STAGE" reset -q --hard
