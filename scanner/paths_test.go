@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -49,8 +50,11 @@ func TestUnreadableCount(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("hello\n"), 0o644)
 
+	var mu sync.Mutex
 	var warnings []string
-	src := &FileSource{Roots: []string{dir}, Warn: func(m string) { warnings = append(warnings, m) }}
+	// Warn is called from the workers and the walk at once.
+	warn := func(m string) { mu.Lock(); warnings = append(warnings, m); mu.Unlock() }
+	src := &FileSource{Roots: []string{dir}, Warn: warn}
 	_, stats, err := src.Scan(t.Context(), testDetector(t))
 	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), ": 3 file(s)") || stats.Unreadable != 3 {
 		t.Errorf("err %v, unreadable %d, want 3 (two files, one directory)", err, stats.Unreadable)

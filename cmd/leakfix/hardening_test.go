@@ -457,6 +457,15 @@ func TestUTF16Files(t *testing.T) {
 	if code != 1 || !strings.Contains(out, `"file": "staged.ps1"`) {
 		t.Errorf("scan --staged: exit %d\n%s\n%s", code, out, stderr)
 	}
+	// A committed UTF-16 file changed elsewhere: its old secret is not new.
+	r.commit("stage script", nil)
+	changed := utf16LE("# deploy.ps1, v2\r\n$env:AWS_ACCESS_KEY_ID = \"" + histAWS + "\"\r\n")
+	os.WriteFile(filepath.Join(r.dir, "staged.ps1"), changed, 0o644)
+	r.git("add", "staged.ps1")
+	code, out, stderr = runCLI(t, "", "scan", "--staged", r.dir, "--format", "json")
+	if code != 0 {
+		t.Errorf("scan --staged, unchanged secret line: exit %d\n%s\n%s", code, out, stderr)
+	}
 	code, _, stderr = runCLI(t, "", "fix", r.dir, "--write")
 	data, _ := os.ReadFile(filepath.Join(r.dir, "deploy.ps1"))
 	if code != 2 || !strings.Contains(stderr, "UTF-16") || string(data) != string(content) {

@@ -384,6 +384,7 @@ func (r *repository) walkSpec(opts Options, warn func(string)) (walkSpec, error)
 		if err != nil {
 			return spec, fmt.Errorf("range %q: %w", opts.Range, err)
 		}
+		r.tags = nil // a tag on the excluded side is out of range (tags.go)
 		tb, err := r.tips([]string{b}, warn)
 		if err != nil {
 			return spec, fmt.Errorf("range %q: %w", opts.Range, err)

@@ -134,6 +134,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 				return nil, stats, fmt.Errorf("HEAD version of %s: %w", ch.path, err)
 			}
 			if old != nil {
+				if text, ok := scanner.DecodeUTF16(old); ok {
+					old = text // compared line by line with the decoded index version
+				}
 				lines.reset()
 				lines.addAll(old)
 				fs = onChangedLines(lines, data, fs)

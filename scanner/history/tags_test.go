@@ -28,3 +28,21 @@ func TestAnnotatedTagMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestTagMessagesInRange: with --range A..B only B's tag is in range; a
+// tag named with --branch is.
+func TestTagMessagesInRange(t *testing.T) {
+	r := newTestRepo(t)
+	r.commit("first", map[string]string{"a.txt": "hello\n"})
+	r.git("tag", "-a", "old", "-m", "old release "+groqMessage)
+	r.commit("second", map[string]string{"a.txt": "hello again\n"})
+	r.git("tag", "-a", "new", "-m", "new release")
+	fs, _, err := Scan(context.Background(), r.dir, testDetector(t), Options{Range: "old..new"})
+	if err != nil || len(fs) != 0 {
+		t.Errorf("old..new: %v, findings %s", err, describe(fs))
+	}
+	fs, _, err = Scan(context.Background(), r.dir, testDetector(t), Options{Branches: []string{"old"}})
+	if err != nil || len(fs) != 1 || !strings.HasPrefix(fs[0].Message, "tag old:") {
+		t.Errorf("--branch old: %v, findings %s (want the old tag's)", err, describe(fs))
+	}
+}

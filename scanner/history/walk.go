@@ -51,6 +51,9 @@ func (r *repository) tips(branches []string, warn func(string)) ([]plumbing.Hash
 	if len(branches) > 0 {
 		var out []plumbing.Hash
 		for _, b := range branches {
+			if ref, err := r.repo.Tag(b); err == nil {
+				r.peelToCommit(ref.Hash()) // an annotated tag's message (tags.go); errors come below
+			}
 			h, err := r.repo.ResolveRevision(plumbing.Revision(b))
 			if err != nil {
 				return nil, fmt.Errorf("--branch %q: %w", b, err)
