@@ -154,9 +154,11 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		// Peeling the refs made go-git load the pack index (tens of MB on
 		// a large repository) into this handle; git cat-file reads every
 		// object from here on, so start afresh and let it go.
+		tags := r.tags // read while peeling; tags.go scans them below
 		if r, err = openRepository(repo); err != nil {
 			return nil, stats, err
 		}
+		r.tags = tags
 	}
 	if len(spec.shallow) > 0 {
 		stats.Shallow = true
