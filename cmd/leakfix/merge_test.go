@@ -154,3 +154,40 @@ func TestMergeRejects(t *testing.T) {
 		t.Error("a failed merge left a file behind")
 	}
 }
+
+// TestStdinIsStreamed: stdin larger than a segment is scanned in several,
+// with the line numbers of the whole stream, a secret right at a cut found
+// once, and the segments counted under --verbose.
+func TestStdinIsStreamed(t *testing.T) {
+	var b strings.Builder
+	line := 0
+	var want []int
+	for b.Len() < 3*scanner.StreamWindow {
+		line++
+		// A secret on the lines nearest each 4 MiB mark.
+		if next := b.Len() + 80; next/scanner.StreamWindow != b.Len()/scanner.StreamWindow || line == 7 {
+			fmt.Fprintf(&b, "groq_api_key = \"%s\"\n", cliGroq)
+			want = append(want, line)
+			continue
+		}
+		fmt.Fprintf(&b, "def handler_%d(request):\n", line)
+	}
+	code, stdout, stderr := runCLI(t, b.String(), "scan", "-", "--format", "json", "--verbose")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var fs []scanner.Finding
+	if err := json.Unmarshal([]byte(stdout), &fs); err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, f := range fs {
+		lines = append(lines, f.StartLine)
+	}
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("findings on lines %v, want %v", lines, want)
+	}
+	if !strings.Contains(stderr, "segment(s)") || strings.Contains(stderr, "in 1 segment(s)") {
+		t.Errorf("stderr %q: want several segments", stderr)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/leakfix/leakfix/rewrite/naming"
 	"github.com/leakfix/leakfix/rules"
@@ -70,9 +71,14 @@ func runScan(ctx context.Context, e *env, args []string) error {
 			return scanErr
 		}
 	case len(paths) == 1 && paths[0] == "-":
-		findings, scanErr = scanner.ScanReader(e.stdin, "stdin", det)
+		start := time.Now()
+		var st scanner.StreamStats
+		findings, st, scanErr = scanner.ScanStream(ctx, e.stdin, "stdin", det)
 		if scanErr != nil && !errors.Is(scanErr, rules.ErrMatchTimeout) {
 			return &exitError{code: 2, err: scanErr}
+		}
+		if sf.verbose {
+			fmt.Fprintf(e.stderr, "leakfix: stdin: %d bytes in %d segment(s) in %s\n", st.Bytes, st.Segments, time.Since(start).Round(time.Millisecond))
 		}
 	default:
 		for _, p := range paths {
@@ -88,13 +94,14 @@ func runScan(ctx context.Context, e *env, args []string) error {
 			Shard:       sf.shard.s,
 		}
 		var stats scanner.Stats
+		start := time.Now()
 		findings, stats, scanErr = src.Scan(ctx, det)
 		if scanErr != nil && !scanner.Incomplete(scanErr) {
 			return scanErr
 		}
 		if sf.verbose {
-			fmt.Fprintf(e.stderr, "leakfix: scanned %d files, %d bytes (%d binary, %d too large skipped)\n",
-				stats.Files, stats.Bytes, stats.Binary, stats.TooLarge)
+			fmt.Fprintf(e.stderr, "leakfix: scanned %d files, %d bytes (%d binary, %d too large skipped) in %s\n",
+				stats.Files, stats.Bytes, stats.Binary, stats.TooLarge, time.Since(start).Round(time.Millisecond))
 		}
 	}
 	return finish(e, &sf.reportFlags, cfg, findings, scanErr)
