@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/leakfix/leakfix/baseline"
 	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
@@ -74,6 +72,8 @@ type reportFlags struct {
 	// writeBaseline records every current finding in a baseline file
 	// instead of writing a report (baseline.go).
 	writeBaseline string
+	// ignored is what the ignore files hold, read by newDetector.
+	ignored *baseline.Set
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -117,6 +117,9 @@ func loadConfig(e *env, rf *reportFlags, root string) (*rules.Config, error) {
 	}
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
+	}
+	for _, w := range cfg.Warnings {
+		warner(e, rf.quiet)(w)
 	}
 	if rf.verbose {
 		fmt.Fprintf(e.stderr, "leakfix: rule pack %s: %d rules (%d on regexp2)\n", cfg.Source, len(cfg.Rules), rulesOnRegexp2(cfg))
@@ -172,54 +175,39 @@ func repoRootOf(path string) string {
 	}
 }
 
-// loadIgnoreFile reads .leakfixignore: one fingerprint per line, # comments.
-func loadIgnoreFile(root string) (map[string]bool, error) {
-	path := filepath.Join(repoRootOf(root), ".leakfixignore")
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read .leakfixignore: %w", err)
-	}
-	defer f.Close()
-	out := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = strings.TrimSpace(line[:i])
+// ignoreFiles are read at the repository root, leakfix's own and gitleaks'.
+var ignoreFiles = []string{".leakfixignore", ".gitleaksignore"}
+
+// loadIgnoreFiles reads .leakfixignore and .gitleaksignore: one fingerprint
+// per line (leakfix's, or gitleaks' file:rule:line and
+// commit:file:rule:line), # comments.
+func loadIgnoreFiles(root string, cfg *rules.Config) (*baseline.Set, error) {
+	set := baseline.NewSet()
+	for _, name := range ignoreFiles {
+		s, err := baseline.ReadIgnoreFile(filepath.Join(repoRootOf(root), name), cfg.Resolve)
+		if err != nil {
+			return nil, err
 		}
-		if line != "" {
-			out[line] = true
-		}
+		set.Merge(s)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return out, nil
+	return set, nil
 }
 
-// applyBaseline drops findings whose fingerprints an earlier report holds.
-func applyBaseline(findings []scanner.Finding, path string) ([]scanner.Finding, error) {
-	if path == "" {
+// applyBaseline drops findings the ignore files or an earlier report
+// (leakfix's or gitleaks' JSON) hold.
+func applyBaseline(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Finding) ([]scanner.Finding, error) {
+	findings = rf.ignored.Filter(findings) // commit-scoped entries need the commit history adds
+	if rf.baseline == "" {
 		return findings, nil
 	}
-	old, err := report.ReadJSON(path)
+	known, format, err := baseline.ReadReport(rf.baseline, cfg.Resolve)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("--baseline: %w", err)}
 	}
-	known := map[string]bool{}
-	for _, f := range old {
-		known[f.Fingerprint] = true
+	if rf.verbose {
+		fmt.Fprintf(e.stderr, "leakfix: baseline %s: %s, %d entries\n", rf.baseline, format, known.Len())
 	}
-	kept := findings[:0]
-	for _, f := range findings {
-		if !known[f.Fingerprint] {
-			kept = append(kept, f)
-		}
-	}
-	return kept, nil
+	return known.Filter(findings), nil
 }
 
 // writeReport writes the report to --output atomically, or to stdout.

@@ -103,11 +103,12 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	ignore, err := loadIgnoreFile(root)
+	ignore, err := loadIgnoreFiles(root, cfg)
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
-	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore, NoBase64: noBase64}), nil
+	rf.ignored = ignore
+	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64}), nil
 }
 
 // finish names, filters and writes findings, and turns the outcome into
@@ -121,7 +122,7 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 		return writeBaselineFile(e, rf, findings, scanErr)
 	}
 	found := len(findings)
-	findings, err := applyBaseline(findings, rf.baseline)
+	findings, err := applyBaseline(e, rf, cfg, findings)
 	if err != nil {
 		return err
 	}
