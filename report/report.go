@@ -31,11 +31,19 @@ type Options struct {
 	Category    string        // SARIF automationDetails.id
 	ToolVersion string        // SARIF tool.driver.version
 	Rules       *rules.Config // rule metadata for SARIF; may be nil
+	// RedactPercent, from 1 to 99, shows the first (100-N)% of each secret
+	// followed by "..." (gitleaks' --redact=N); 0 or 100 hides it all.
+	RedactPercent int
+	// Template is the text/template file for FormatTemplate.
+	Template string
 }
 
 // Write renders findings in opts.Format.
 func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
 	out := prepare(findings, opts.ShowSecrets)
+	if !opts.ShowSecrets {
+		partialRedact(out, findings, opts.RedactPercent)
+	}
 	switch opts.Format {
 	case "", FormatText:
 		return writeText(w, out, opts)
@@ -43,8 +51,10 @@ func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
 		return WriteJSON(w, out)
 	case FormatSARIF:
 		return writeSARIF(w, out, opts)
+	case FormatGitleaksJSON, FormatCSV, FormatJUnit, FormatTemplate:
+		return writeGitleaks(w, out, opts)
 	}
-	return fmt.Errorf("unknown format %q (want text, json or sarif)", opts.Format)
+	return fmt.Errorf("unknown format %q (want %s)", opts.Format, strings.Join(Formats, ", "))
 }
 
 // prepare returns redacted copies unless secrets are to be shown. Every

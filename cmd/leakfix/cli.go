@@ -74,6 +74,10 @@ type reportFlags struct {
 	writeBaseline string
 	// ignored is what the ignore files hold, read by newDetector.
 	ignored *baseline.Set
+	// gitleaks users' flags (gitleaks_flags.go).
+	exitCode int
+	redact   redactFlag
+	template string
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -87,13 +91,12 @@ func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
 	fs.BoolVar(&rf.verbose, "verbose", false, "say more on stderr (never a secret)")
 	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF category (automationDetails.id, written with a trailing slash), so tree and history scans upload as separate analyses")
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
+	rf.registerGitleaks(fs)
 }
 
 func (rf *reportFlags) validate() error {
-	switch rf.format {
-	case report.FormatText, report.FormatJSON, report.FormatSARIF:
-	default:
-		return usageError("--format %q: want text, json or sarif", rf.format)
+	if err := rf.validateGitleaks(); err != nil {
+		return err
 	}
 	if rf.writeBaseline != "" && rf.output != "" {
 		return usageError("--write-baseline writes the baseline instead of a report; drop --output (or run twice)")
@@ -218,6 +221,9 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		Category:    rf.category,
 		ToolVersion: version,
 		Rules:       cfg,
+
+		RedactPercent: int(rf.redact),
+		Template:      rf.template,
 	}
 	// SARIF goes through WriteSARIF to learn whether the file fits GitHub's
 	// limits; the warnings wait until the file is in place.

@@ -28,6 +28,7 @@ type historyFlags struct {
 	noBase64   bool
 	noLineSkip bool
 	maxSize    int64
+	logOpts    string
 }
 
 // stringList is a repeatable string flag.
@@ -47,11 +48,16 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&hf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.BoolVar(&hf.noLineSkip, "no-line-skip", false, "rescan lines already scanned in an earlier version of the same file (slower; for measurement)")
 	fs.Int64Var(&hf.maxSize, "max-file-size", 0, "skip blobs larger than `BYTES` (default 10 MiB)")
+	registerMaxMegabytes(fs, &hf.maxSize)
+	fs.StringVar(&hf.logOpts, "log-opts", "", "gitleaks' git log options, `OPTS`: the subset --all, --since=DATE, --after=DATE, A..B and ref names")
 	pos, err := parseArgs(e, fs, args)
 	if err != nil {
 		return err
 	}
 	if err := hf.validate(); err != nil {
+		return err
+	}
+	if err := hf.applyLogOpts(hf.logOpts); err != nil {
 		return err
 	}
 	if len(pos) > 1 {

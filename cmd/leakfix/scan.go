@@ -93,6 +93,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 func registerScanFlags(fs *flag.FlagSet, sf *scanFlags) {
 	fs.BoolVar(&sf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
 	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "skip files larger than `BYTES`")
+	registerMaxMegabytes(fs, &sf.maxFileSize)
 	fs.BoolVar(&sf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.BoolVar(&sf.staged, "staged", false, "scan what is staged for the next commit (the index, not the work tree): for pre-commit hooks")
 }
@@ -136,7 +137,7 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 		return &exitError{code: 2, err: scanErr}
 	}
 	if len(findings) > 0 {
-		return errFindings
+		return rf.findingsExit()
 	}
 	return nil
 }
