@@ -67,6 +67,9 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 1 {
 		repo = pos[0]
 	}
+	if err := checkRepoArg("history", repo); err != nil {
+		return err
+	}
 	var since time.Time
 	if hf.since != "" {
 		if since, err = parseDate(hf.since); err != nil {
@@ -180,6 +183,9 @@ func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detecto
 		return nil, usageError("--staged takes at most one repository path")
 	}
 	repo := paths[0]
+	if err := checkRepoArg("scan --staged", repo); err != nil {
+		return nil, err
+	}
 	findings, stats, err := history.ScanStaged(ctx, repo, det, history.StagedOptions{
 		IndexFile:   e.getenv("GIT_INDEX_FILE"),
 		MaxBlobSize: sf.maxFileSize,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/leakfix/leakfix/report"
@@ -138,6 +139,8 @@ func planScan(ctx context.Context, e *env, pf *planFlags, paths []string) (findi
 		NoIgnore:    pf.noIgnore,
 		MaxFileSize: pf.maxFileSize,
 		Warn:        warner(e, pf.rf.quiet),
+		// Named from the repository root, as scan names them.
+		RepoRelative: true,
 	}
 	findings, _, scanErr = src.Scan(ctx, det)
 	if scanErr != nil && !errors.Is(scanErr, scanner.ErrUnreadable) {
@@ -168,6 +171,12 @@ func planFromReport(ctx context.Context, e *env, pf *planFlags) ([]scanner.Findi
 	cfg, det, err := newDetector(e, &pf.rf, roots[0], pf.noBase64)
 	if err != nil {
 		return nil, err
+	}
+	// scan names files from the repository root inside a work tree.
+	for _, r := range roots {
+		if top := repoRootOf(r); !slices.Contains(roots, top) && findWorkTreeOf(r) {
+			roots = append(roots, top)
+		}
 	}
 	findings = dropValuesFiles(findings)
 	if err := vaultplan.Recover(ctx, findings, roots, det); err != nil {

@@ -76,6 +76,9 @@ func runScan(ctx context.Context, e *env, args []string) error {
 			NoIgnore:    sf.noIgnore,
 			MaxFileSize: sf.maxFileSize,
 			Warn:        warner(e, sf.quiet),
+			// Paths from the repository root, so its allowlists,
+			// ignore files and baselines apply to any sub-directory.
+			RepoRelative: true,
 		}
 		var stats scanner.Stats
 		findings, stats, scanErr = src.Scan(ctx, det)
