@@ -179,6 +179,9 @@ func (p *progressLine) clear() {
 // scanStaged is `leakfix scan --staged [REPO]`: the index of the repository
 // at REPO (default: here), as a pre-commit hook needs it.
 func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detector, paths []string) ([]scanner.Finding, error) {
+	if isFileList(paths) {
+		return scanStagedFiles(ctx, e, sf, det, paths)
+	}
 	if len(paths) > 1 || (len(paths) == 1 && paths[0] == "-") {
 		return nil, usageError("--staged takes at most one repository path")
 	}
