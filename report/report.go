@@ -36,6 +36,15 @@ type Options struct {
 	RedactPercent int
 	// Template is the text/template file for FormatTemplate.
 	Template string
+	// VCS, when set, is written as SARIF's versionControlProvenance.
+	VCS *VCS
+}
+
+// VCS names the repository and revision a scan ran on.
+type VCS struct {
+	RepositoryURI string // remote URL without credentials, or a file:// URL
+	RevisionID    string // full commit id of HEAD
+	Branch        string
 }
 
 // Write renders findings in opts.Format.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -74,6 +75,8 @@ type reportFlags struct {
 	writeBaseline string
 	// ignored is what the ignore files hold, read by newDetector.
 	ignored *baseline.Set
+	// root is the scanned directory, for SARIF's versionControlProvenance.
+	root string
 	// gitleaks users' flags (gitleaks_flags.go).
 	exitCode int
 	redact   redactFlag
@@ -225,6 +228,9 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		RedactPercent: int(rf.redact),
 		Template:      rf.template,
 	}
+	if rf.format == report.FormatSARIF {
+		opts.VCS = vcsInfo(context.Background(), rf.root)
+	}
 	// SARIF goes through WriteSARIF to learn whether the file fits GitHub's
 	// limits; the warnings wait until the file is in place.
 	var warnings []string
@@ -254,6 +260,9 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 	warn := warner(e, rf.quiet)
 	for _, w := range warnings {
 		warn(w)
+	}
+	if rf.output != "" {
+		warn(reportSummary(rf.output, rf.format, findings))
 	}
 	return nil
 }

@@ -112,6 +112,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 		return nil, nil, &exitError{code: 2, err: err}
 	}
 	rf.ignored = ignore
+	rf.root = root
 	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64}), nil
 }
 
