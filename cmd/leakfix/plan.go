@@ -43,6 +43,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&pf.from, "from", "", "plan from this JSON report `FILE` instead of scanning; redacted values are read back from the files and verified by fingerprint")
 	fs.StringVar(&pf.root, "root", "", "with --from: the `DIR` the report's file paths are relative to (default: the current directory, then the report's directory)")
 	fs.StringVar(&pf.out, "out", "leakfix-plan", "write the plan into `DIR` (replaces an earlier plan there)")
+	fs.StringVar(&pf.out, "output", pf.out, "alias of --out, as for scan and history")
 	fs.StringVar(&pf.rf.config, "config", "", "rule pack `FILE` (default: as for scan)")
 	fs.BoolVar(&pf.rf.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.BoolVar(&pf.rf.verbose, "verbose", false, "say more on stderr (never a secret)")
