@@ -16,6 +16,7 @@ import (
 func (rf *reportFlags) registerGitleaks(fs *flag.FlagSet) {
 	fs.StringVar(&rf.format, "report-format", rf.format, "alias of --format (gitleaks); json is leakfix's JSON, gitleaks-json has gitleaks' field names")
 	fs.StringVar(&rf.output, "report-path", rf.output, "alias of --output (gitleaks)")
+	fs.StringVar(&rf.baseline, "baseline-path", rf.baseline, "alias of --baseline (gitleaks); a gitleaks JSON report works as a baseline")
 	fs.StringVar(&rf.template, "report-template", "", "Go text/template `FILE` for --format template, run over the findings with gitleaks' field names")
 	fs.IntVar(&rf.exitCode, "exit-code", 1, "exit status `N` when secrets are found (gitleaks' --exit-code; 0 never fails a build)")
 	rf.redact = 100

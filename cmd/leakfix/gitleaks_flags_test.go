@@ -88,6 +88,12 @@ func TestGitleaksFlags(t *testing.T) {
 				t.Errorf("template output %q", stdout)
 			}
 		}},
+		{"baseline-path with a gitleaks report", []string{"scan", dir, "--baseline-path", glBaseline(t)}, 1, func(t *testing.T, stdout, _ string) {
+			if strings.Contains(stdout, "github-pat") || !strings.Contains(stdout, "aws-access-key-id") {
+				t.Errorf("the gitleaks baseline should hide only the GitHub token:\n%s", stdout)
+			}
+		}},
+		{"baseline that is no report", []string{"scan", dir, "--baseline", tmpl}, 2, nil},
 		{"template without file", []string{"scan", dir, "--format", "template"}, 2, nil},
 		{"redact bare", []string{"scan", dir, "--redact", "--format", "gitleaks-json"}, 1, func(t *testing.T, stdout, _ string) {
 			if !strings.Contains(stdout, `"Secret": "REDACTED"`) {
@@ -163,4 +169,12 @@ func TestLogOptsSelectsCommits(t *testing.T) {
 	if code, _, stderr := runCLI(t, "", "history", r.dir, "--log-opts", "--stat"); code != 2 || !strings.Contains(stderr, "not supported") {
 		t.Errorf("exit %d, %s", code, stderr)
 	}
+}
+
+// glBaseline is a gitleaks JSON report holding glTree's GitHub token.
+func glBaseline(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "gitleaks-report.json")
+	os.WriteFile(p, []byte(`[{"RuleID":"github-pat","File":"app.py","StartLine":1,"Secret":"REDACTED","Match":"REDACTED","Commit":"","Fingerprint":"app.py:github-pat:1"}]`), 0o644)
+	return p
 }
