@@ -35,3 +35,21 @@ func findWorkTreeOf(path string) bool {
 	_, err := os.Stat(filepath.Join(repoRootOf(path), ".git"))
 	return err == nil
 }
+
+// repoPrefix is dir's path inside its git work tree with a trailing slash
+// ("sub/dir/"), or "" at the root or outside a work tree: what scan puts
+// before paths under dir.
+func repoPrefix(dir string) string {
+	if !findWorkTreeOf(dir) {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(repoRootOf(dir), abs)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return filepath.ToSlash(rel) + "/"
+}

@@ -82,3 +82,22 @@ func TestRepoArgRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineImportInSubdirectory: a detect-secrets baseline of a
+// sub-directory imports under the names scan gives from the repository
+// root, so the imported baseline silences a scan of the whole repository.
+func TestBaselineImportInSubdirectory(t *testing.T) {
+	r := newHistRepo(t)
+	r.commit("init", map[string]string{"svc/config.py": "G = \"" + glSecret + "\"\n"})
+	sub := filepath.Join(r.dir, "svc")
+	ds := `{"version": "1.4.0", "results": {"config.py": [{"type": "GitHub Token", "filename": "config.py", "hashed_secret": "` +
+		dsHash(glSecret) + `", "is_verified": false, "line_number": 1}]}}`
+	os.WriteFile(filepath.Join(sub, ".secrets.baseline"), []byte(ds), 0o644)
+	out := filepath.Join(t.TempDir(), "b.json")
+	if code, stdout, stderr := runCLI(t, "", "baseline", "import", filepath.Join(sub, ".secrets.baseline"), "--output", out); code != 0 {
+		t.Fatalf("import: %d %s %s", code, stdout, stderr)
+	}
+	if code, stdout, _ := runCLI(t, "", "scan", r.dir, "--baseline", out); code != 0 {
+		t.Errorf("scan of the repository with the imported baseline: exit %d\n%s", code, stdout)
+	}
+}
