@@ -168,4 +168,3 @@ func ImportDetectSecrets(ctx context.Context, det *scanner.Detector, root, prefi
 	scanner.SortFindings(res.Findings)
 	return res, nil
 }
-
