@@ -178,3 +178,17 @@ func glBaseline(t *testing.T) string {
 	os.WriteFile(p, []byte(`[{"RuleID":"github-pat","File":"app.py","StartLine":1,"Secret":"REDACTED","Match":"REDACTED","Commit":"","Fingerprint":"app.py:github-pat:1"}]`), 0o644)
 	return p
 }
+
+// TestMaxTargetMegabytes: the limit is in MiB and is the same setting as
+// --max-file-size: a 2 MiB file is skipped under 1 and scanned under 3.
+func TestMaxTargetMegabytes(t *testing.T) {
+	dir := t.TempDir()
+	big := strings.Repeat("# padding line of a large generated file\n", (2<<20)/41) + "G = \"" + glSecret + "\"\n"
+	os.WriteFile(filepath.Join(dir, "big.py"), []byte(big), 0o644)
+	if code, _, stderr := runCLI(t, "", "scan", dir, "--max-target-megabytes", "1"); code != 0 || !strings.Contains(stderr, "larger than 1048576 bytes") {
+		t.Errorf("limit 1: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", "scan", dir, "--max-target-megabytes=3"); code != 1 {
+		t.Errorf("limit 3: exit %d, stderr %q", code, stderr)
+	}
+}
