@@ -15,12 +15,12 @@ import (
 
 func (rf *reportFlags) registerGitleaks(fs *flag.FlagSet) {
 	fs.StringVar(&rf.format, "report-format", rf.format, "alias of --format (gitleaks); json is leakfix's JSON, gitleaks-json has gitleaks' field names")
-	fs.StringVar(&rf.output, "report-path", rf.output, "alias of --output (gitleaks)")
-	fs.StringVar(&rf.baseline, "baseline-path", rf.baseline, "alias of --baseline (gitleaks); a gitleaks JSON report works as a baseline")
+	fs.StringVar(&rf.output, "report-path", rf.output, "write the report to `FILE`: alias of --output (gitleaks)")
+	fs.StringVar(&rf.baseline, "baseline-path", rf.baseline, "earlier report `FILE`: alias of --baseline (gitleaks); a gitleaks JSON report works as a baseline")
 	fs.StringVar(&rf.template, "report-template", "", "Go text/template `FILE` for --format template, run over the findings with gitleaks' field names")
 	fs.IntVar(&rf.exitCode, "exit-code", 1, "exit status `N` when secrets are found (gitleaks' --exit-code; 0 never fails a build)")
 	rf.redact = 100
-	fs.Var(&rf.redact, "redact", "redact secrets (the default, 100%); `--redact=N` shows the first 100-N% of each secret, as gitleaks does")
+	fs.Var(&rf.redact, "redact", "redact secrets (the default, 100%); --redact=N shows the first 100-N% of each secret, as gitleaks does")
 }
 
 func (rf *reportFlags) validateGitleaks() error {
