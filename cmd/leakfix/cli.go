@@ -78,9 +78,10 @@ type reportFlags struct {
 	// root is the scanned directory, for SARIF's versionControlProvenance.
 	root string
 	// gitleaks users' flags (gitleaks_flags.go).
-	exitCode int
-	redact   redactFlag
-	template string
+	exitCode   int
+	redact     redactFlag
+	template   string
+	ignorePath string
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -187,10 +188,24 @@ var ignoreFiles = []string{".leakfixignore", ".gitleaksignore"}
 // loadIgnoreFiles reads .leakfixignore and .gitleaksignore: one fingerprint
 // per line (leakfix's, or gitleaks' file:rule:line and
 // commit:file:rule:line), # comments.
-func loadIgnoreFiles(root string, cfg *rules.Config) (*baseline.Set, error) {
+func loadIgnoreFiles(root string, cfg *rules.Config, extra string) (*baseline.Set, error) {
 	set := baseline.NewSet()
+	var paths []string
 	for _, name := range ignoreFiles {
-		s, err := baseline.ReadIgnoreFile(filepath.Join(repoRootOf(root), name), cfg.Resolve)
+		paths = append(paths, filepath.Join(repoRootOf(root), name))
+	}
+	if extra != "" {
+		st, err := os.Stat(extra)
+		if err != nil {
+			return nil, fmt.Errorf("--gitleaks-ignore-path: %w", err)
+		}
+		if st.IsDir() {
+			extra = filepath.Join(extra, ".gitleaksignore")
+		}
+		paths = append(paths, extra)
+	}
+	for _, p := range paths {
+		s, err := baseline.ReadIgnoreFile(p, cfg.Resolve)
 		if err != nil {
 			return nil, err
 		}

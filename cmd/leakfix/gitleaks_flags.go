@@ -18,6 +18,7 @@ func (rf *reportFlags) registerGitleaks(fs *flag.FlagSet) {
 	fs.StringVar(&rf.output, "report-path", rf.output, "write the report to `FILE`: alias of --output (gitleaks)")
 	fs.StringVar(&rf.baseline, "baseline-path", rf.baseline, "earlier report `FILE`: alias of --baseline (gitleaks); a gitleaks JSON report works as a baseline")
 	fs.StringVar(&rf.template, "report-template", "", "Go text/template `FILE` for --format template, run over the findings with gitleaks' field names")
+	fs.StringVar(&rf.ignorePath, "gitleaks-ignore-path", "", "another .gitleaksignore `FILE` (or a directory holding one) to read besides the repository root's (gitleaks)")
 	fs.IntVar(&rf.exitCode, "exit-code", 1, "exit status `N` when secrets are found (gitleaks' --exit-code; 0 never fails a build)")
 	rf.redact = 100
 	fs.Var(&rf.redact, "redact", "redact secrets (the default, 100%); --redact=N shows the first 100-N% of each secret, as gitleaks does")

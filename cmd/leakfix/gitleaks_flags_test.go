@@ -93,6 +93,12 @@ func TestGitleaksFlags(t *testing.T) {
 				t.Errorf("the gitleaks baseline should hide only the GitHub token:\n%s", stdout)
 			}
 		}},
+		{"gitleaks-ignore-path", []string{"scan", dir, "--gitleaks-ignore-path", glIgnore(t)}, 1, func(t *testing.T, stdout, _ string) {
+			if strings.Contains(stdout, "aws-access-key-id") || !strings.Contains(stdout, "github-pat") {
+				t.Errorf("the ignore file should hide only the AWS key:\n%s", stdout)
+			}
+		}},
+		{"gitleaks-ignore-path missing", []string{"scan", dir, "--gitleaks-ignore-path", filepath.Join(dir, "nope")}, 2, nil},
 		{"baseline that is no report", []string{"scan", dir, "--baseline", tmpl}, 2, nil},
 		{"template without file", []string{"scan", dir, "--format", "template"}, 2, nil},
 		{"redact bare", []string{"scan", dir, "--redact", "--format", "gitleaks-json"}, 1, func(t *testing.T, stdout, _ string) {
@@ -191,4 +197,12 @@ func TestMaxTargetMegabytes(t *testing.T) {
 	if code, _, stderr := runCLI(t, "", "scan", dir, "--max-target-megabytes=3"); code != 1 {
 		t.Errorf("limit 3: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// glIgnore is a directory holding a .gitleaksignore for glTree's AWS key.
+func glIgnore(t *testing.T) string {
+	t.Helper()
+	d := t.TempDir()
+	os.WriteFile(filepath.Join(d, ".gitleaksignore"), []byte("# the AWS key\napp.py:aws-access-key-id:2\n"), 0o644)
+	return d
 }

@@ -107,7 +107,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	ignore, err := loadIgnoreFiles(root, cfg)
+	ignore, err := loadIgnoreFiles(root, cfg, rf.ignorePath)
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
