@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/leakfix/leakfix/scanner"
@@ -41,8 +42,9 @@ func scanStagedFiles(ctx context.Context, e *env, sf *scanFlags, det *scanner.De
 		return nil, err
 	}
 	var whole []string
+	prefix := repoPrefix(".") // git names paths from the root; f is from here
 	for _, f := range files {
-		if _, ok := changed[strings.TrimPrefix(f, "./")]; ok {
+		if _, ok := changed[prefix+filepath.ToSlash(filepath.Clean(f))]; ok {
 			continue
 		}
 		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
