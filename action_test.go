@@ -22,7 +22,7 @@ const (
 	workflowFile = "docs/examples/leakfix.yml"
 	// publishedAction is how users reference the action; local tests swap
 	// it for "./" so actionlint reads action.yml from the checkout.
-	publishedAction = "leakfix/leakfix@v1"
+	publishedAction = "leakfix/leakfix@main"
 )
 
 // requireTool returns program's path, or skips the test without it — or

@@ -41,11 +41,28 @@ type Options struct {
 	// regex timeout): the text report then never says plainly "no
 	// secrets found".
 	Incomplete bool
+	// RedactPercent, from 1 to 99, shows the first (100-N)% of each secret
+	// followed by "..." (gitleaks' --redact=N); 0 or 100 hides it all.
+	RedactPercent int
+	// Template is the text/template file for FormatTemplate.
+	Template string
+	// VCS, when set, is written as SARIF's versionControlProvenance.
+	VCS *VCS
+}
+
+// VCS names the repository and revision a scan ran on.
+type VCS struct {
+	RepositoryURI string // remote URL without credentials, or a file:// URL
+	RevisionID    string // full commit id of HEAD
+	Branch        string
 }
 
 // Write renders findings in opts.Format.
 func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
 	out := prepare(findings, opts.ShowSecrets, opts.Redactor)
+	if !opts.ShowSecrets {
+		partialRedact(out, findings, opts.RedactPercent)
+	}
 	switch opts.Format {
 	case "", FormatText:
 		return writeText(w, out, opts)
@@ -53,8 +70,10 @@ func Write(w io.Writer, findings []scanner.Finding, opts Options) error {
 		return WriteJSON(w, out)
 	case FormatSARIF:
 		return writeSARIF(w, out, opts)
+	case FormatGitleaksJSON, FormatCSV, FormatJUnit, FormatTemplate:
+		return writeGitleaks(w, out, opts)
 	}
-	return fmt.Errorf("unknown format %q (want text, json or sarif)", opts.Format)
+	return fmt.Errorf("unknown format %q (want %s)", opts.Format, strings.Join(Formats, ", "))
 }
 
 // prepare returns redacted copies unless secrets are to be shown. Every

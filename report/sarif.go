@@ -99,6 +99,17 @@ func writeSARIFLimited(w io.Writer, findings []scanner.Finding, opts Options, li
 		run.AutomationDetails = &sarif.RunAutomationDetails{ID: &id}
 	}
 
+	if v := opts.VCS; v != nil && v.RepositoryURI != "" {
+		vc := sarif.NewVersionControlDetails().WithRepositoryURI(v.RepositoryURI)
+		if v.RevisionID != "" {
+			vc.RevisionID = &v.RevisionID
+		}
+		if v.Branch != "" {
+			vc.WithBranch(v.Branch)
+		}
+		vc.WithMappedTo(sarif.NewArtifactLocation().WithUriBaseId(SourceRootBase))
+		run.AddVersionControlProvenance(vc)
+	}
 	if !opts.ShowSecrets {
 		// SARIF's own way to say "this text stood for something removed".
 		run.RedactionTokens = []string{scanner.RedactedText}
@@ -253,7 +264,12 @@ func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
 	}
 	res.WithMessage(sarif.NewTextMessage(msg + ". The value is redacted."))
 	uri := fileURI(f.File)
-	if uri == "" {
+	switch {
+	case f.InMessage && f.Commit != "":
+		// A commit message is no file; name it by its commit so the
+		// alert says where to look.
+		uri = CommitMessageURI(f.Commit)
+	case uri == "":
 		uri = "."
 	}
 	region := sarif.NewRegion().WithStartLine(max(1, f.StartLine)).WithStartColumn(max(1, f.StartColumn)).
@@ -284,6 +300,9 @@ func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
 	res.Properties = props
 	return res
 }
+
+// CommitMessageURI is the artifact a finding in a commit message points at.
+func CommitMessageURI(commit string) string { return "commit-message/" + commit }
 
 func fullDescription(desc, provider string, weak bool) string {
 	if weak {

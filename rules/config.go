@@ -30,6 +30,11 @@ type Config struct {
 	// Source names where the pack came from ("default" for the embedded
 	// pack, else a file path); every error message carries it.
 	Source string `toml:"-"`
+	// Warnings are problems that do not stop the pack loading (an id in
+	// disabledRules or targetRules that names no rule); callers print them.
+	Warnings []string `toml:"-"`
+
+	aliases map[string]string // alias id → rule id (aliases.go)
 }
 
 // Extend says which pack this one builds on, in gitleaks' format.
@@ -59,6 +64,7 @@ type Rule struct {
 	Severity    string   `toml:"severity"`
 	Confidence  string   `toml:"confidence"`
 	Name        string   `toml:"name"`
+	Aliases     []string `toml:"aliases"`
 	Examples    []string `toml:"examples"`
 	Negatives   []string `toml:"negatives"`
 	ExampleFile string   `toml:"exampleFile"`
@@ -450,10 +456,17 @@ func merge(base, ext *Config) *Config {
 		MinVersion: ext.MinVersion,
 		Extend:     ext.Extend,
 		Source:     ext.Source,
+		Warnings:   append(append([]string(nil), base.Warnings...), ext.Warnings...),
 	}
+	// Ids in disabledRules and in the extending pack may be another
+	// scanner's names for our rules (aliases.go): resolve them first.
 	disabled := map[string]bool{}
 	for _, id := range ext.Extend.DisabledRules {
-		disabled[id] = true
+		rid := base.Resolve(id)
+		if base.Rule(rid) == nil {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: [extend] disabledRules: no rule %q in the pack it extends", ext.Source, id))
+		}
+		disabled[rid] = true
 	}
 	byID := map[string]*Rule{}
 	for _, r := range base.Rules {
@@ -465,7 +478,7 @@ func merge(base, ext *Config) *Config {
 		byID[r.ID] = &cp
 	}
 	for _, r := range ext.Rules {
-		b, ok := byID[r.ID]
+		b, ok := byID[base.Resolve(r.ID)]
 		if !ok {
 			out.Rules = append(out.Rules, r)
 			continue
@@ -502,6 +515,11 @@ func overrideRule(b, r *Rule) {
 	setStr(&b.Severity, r.Severity)
 	setStr(&b.Confidence, r.Confidence)
 	setStr(&b.Name, r.Name)
+	b.Aliases = append(append([]string(nil), b.Aliases...), r.Aliases...)
+	if r.ID != b.ID {
+		// Overridden through an alias: the override's id stays resolvable.
+		b.Aliases = append(b.Aliases, r.ID)
+	}
 	b.Keywords = append(append([]string(nil), b.Keywords...), r.Keywords...)
 	b.Tags = append(append([]string(nil), b.Tags...), r.Tags...)
 	b.Allowlists = append(append([]*Allowlist(nil), b.Allowlists...), r.allowlists()...)
@@ -597,9 +615,11 @@ func (c *Config) compile(eager bool) error {
 			}
 		}
 	}
+	errs = append(errs, c.indexAliases()...)
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
+	c.resolveTargetRules()
 	return nil
 }
 
@@ -715,8 +735,9 @@ func (a *Allowlist) Allows(c Candidate) bool {
 	return false
 }
 
-// Rule returns the rule with the given id, or nil.
+// Rule returns the rule with the given id or alias, or nil.
 func (c *Config) Rule(id string) *Rule {
+	id = c.Resolve(id)
 	for _, r := range c.Rules {
 		if r.ID == id {
 			return r

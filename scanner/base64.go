@@ -97,7 +97,7 @@ func (d *Detector) detectBase64(frag Fragment, depth int, lines *lineIndex, exis
 			if id != "" {
 				f.Identifier = id
 			}
-			if d.opts.Ignore[f.Fingerprint] {
+			if d.ignored(&f) {
 				continue
 			}
 			out = append(out, f)

@@ -25,6 +25,9 @@ type Fragment struct {
 type Options struct {
 	// Ignore holds fingerprints (from .leakfixignore) never to report.
 	Ignore map[string]bool
+	// Known, when set, reports other findings never to report (gitleaks'
+	// file:rule:line fingerprints from .gitleaksignore).
+	Known func(*Finding) bool
 	// NoBase64 turns off decoding of base64 blobs.
 	NoBase64 bool
 }
@@ -220,7 +223,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 			lines = newLineIndex(data)
 		}
 		f := d.finding(frag, c, lines)
-		if d.opts.Ignore[f.Fingerprint] {
+		if d.ignored(&f) {
 			continue
 		}
 		out = append(out, f)
@@ -242,6 +245,11 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// ignored reports a finding the ignore files name.
+func (d *Detector) ignored(f *Finding) bool {
+	return d.opts.Ignore[f.Fingerprint] || d.opts.Known != nil && d.opts.Known(f)
 }
 
 // secretSpan picks the secret out of a match: secretGroup if set, else the

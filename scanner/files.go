@@ -38,6 +38,11 @@ type FileSource struct {
 	Shard       Shard    // scan only the files of this shard (zero: all)
 	// Warn receives operational messages (unreadable files); never a secret.
 	Warn func(string)
+	// RepoRelative names files inside a git work tree by their path from
+	// the work tree's root, whatever root was passed (scanning sub/ gives
+	// sub/x.py), so allowlists, ignore files and baselines written for the
+	// repository apply. Outside a work tree paths stay relative to the root.
+	RepoRelative bool
 }
 
 // Stats counts what a file scan did.
@@ -260,7 +265,7 @@ func (s *FileSource) walk(ctx context.Context, root string, jobs chan<- fileJob,
 	}
 	if !checked.IsDir {
 		select {
-		case jobs <- fileJob{abs: root, rel: filepath.ToSlash(filepath.Clean(root))}:
+		case jobs <- fileJob{abs: root, rel: s.filePath(root)}:
 		case <-ctx.Done():
 		}
 		return nil
@@ -273,6 +278,7 @@ func (s *FileSource) walk(ctx context.Context, root string, jobs chan<- fileJob,
 	if !s.NoIgnore {
 		ignore = newIgnoreSet(absRoot)
 	}
+	prefix := s.repoPrefix(absRoot)
 	return filepath.WalkDir(absRoot, func(path string, de fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -310,7 +316,7 @@ func (s *FileSource) walk(ctx context.Context, root string, jobs chan<- fileJob,
 			return nil
 		}
 		select {
-		case jobs <- fileJob{abs: path, rel: rel}:
+		case jobs <- fileJob{abs: path, rel: prefix + rel}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

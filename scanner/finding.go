@@ -72,7 +72,11 @@ func (f Finding) Redacted() Finding {
 		f.Message = strings.ReplaceAll(f.Message, f.Secret, RedactedText)
 	}
 	if f.Encoding != "" {
-		// Match holds the encoded token, which decodes to the secret.
+		// Match holds the encoded token, which decodes to the secret: it
+		// must not survive in the line either.
+		if f.Match != "" && f.Match != RedactedText {
+			f.Line = strings.ReplaceAll(f.Line, f.Match, RedactedText)
+		}
 		f.Match = RedactedText
 	}
 	if strings.Contains(f.Match, "\n") || len(f.Match) > 200 {

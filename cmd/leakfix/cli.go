@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/leakfix/leakfix/baseline"
 	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
@@ -78,6 +77,15 @@ type reportFlags struct {
 	incomplete bool
 	// minConfidence drops findings below it (confidence.go).
 	minConfidence string
+	// ignored is what the ignore files hold, read by newDetector.
+	ignored *baseline.Set
+	// root is the scanned directory, for SARIF's versionControlProvenance.
+	root string
+	// gitleaks users' flags (gitleaks_flags.go).
+	exitCode   int
+	redact     redactFlag
+	template   string
+	ignorePath string
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -92,13 +100,12 @@ func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
 	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF category (automationDetails.id, written with a trailing slash), so tree and history scans upload as separate analyses")
 	registerMinConfidence(fs, rf)
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
+	rf.registerGitleaks(fs)
 }
 
 func (rf *reportFlags) validate() error {
-	switch rf.format {
-	case report.FormatText, report.FormatJSON, report.FormatSARIF:
-	default:
-		return usageError("--format %q: want text, json or sarif", rf.format)
+	if err := rf.validateGitleaks(); err != nil {
+		return err
 	}
 	if rf.minConfidence != "" {
 		if err := validMinConfidence(rf.minConfidence); err != nil {
@@ -127,6 +134,9 @@ func loadConfig(e *env, rf *reportFlags, root string) (*rules.Config, error) {
 	}
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
+	}
+	for _, w := range cfg.Warnings {
+		warner(e, rf.quiet)(w)
 	}
 	if rf.verbose {
 		fmt.Fprintf(e.stderr, "leakfix: rule pack %s: %d rules (%d on regexp2)\n", cfg.Source, len(cfg.Rules), rulesOnRegexp2(cfg))
@@ -182,54 +192,53 @@ func repoRootOf(path string) string {
 	}
 }
 
-// loadIgnoreFile reads .leakfixignore: one fingerprint per line, # comments.
-func loadIgnoreFile(root string) (map[string]bool, error) {
-	path := filepath.Join(repoRootOf(root), ".leakfixignore")
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+// ignoreFiles are read at the repository root, leakfix's own and gitleaks'.
+var ignoreFiles = []string{".leakfixignore", ".gitleaksignore"}
+
+// loadIgnoreFiles reads .leakfixignore and .gitleaksignore: one fingerprint
+// per line (leakfix's, or gitleaks' file:rule:line and
+// commit:file:rule:line), # comments.
+func loadIgnoreFiles(root string, cfg *rules.Config, extra string) (*baseline.Set, error) {
+	set := baseline.NewSet()
+	var paths []string
+	for _, name := range ignoreFiles {
+		paths = append(paths, filepath.Join(repoRootOf(root), name))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read .leakfixignore: %w", err)
-	}
-	defer f.Close()
-	out := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = strings.TrimSpace(line[:i])
+	if extra != "" {
+		st, err := os.Stat(extra)
+		if err != nil {
+			return nil, fmt.Errorf("--gitleaks-ignore-path: %w", err)
 		}
-		if line != "" {
-			out[line] = true
+		if st.IsDir() {
+			extra = filepath.Join(extra, ".gitleaksignore")
 		}
+		paths = append(paths, extra)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+	for _, p := range paths {
+		s, err := baseline.ReadIgnoreFile(p, cfg.Resolve)
+		if err != nil {
+			return nil, err
+		}
+		set.Merge(s)
 	}
-	return out, nil
+	return set, nil
 }
 
-// applyBaseline drops findings whose fingerprints an earlier report holds.
-func applyBaseline(findings []scanner.Finding, path string) ([]scanner.Finding, error) {
-	if path == "" {
+// applyBaseline drops findings the ignore files or an earlier report
+// (leakfix's or gitleaks' JSON) hold.
+func applyBaseline(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Finding) ([]scanner.Finding, error) {
+	findings = rf.ignored.Filter(findings) // commit-scoped entries need the commit history adds
+	if rf.baseline == "" {
 		return findings, nil
 	}
-	old, err := report.ReadJSON(path)
+	known, format, err := baseline.ReadReport(rf.baseline, cfg.Resolve)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("--baseline: %w", err)}
 	}
-	known := map[string]bool{}
-	for _, f := range old {
-		known[f.Fingerprint] = true
+	if rf.verbose {
+		fmt.Fprintf(e.stderr, "leakfix: baseline %s: %s, %d entries\n", rf.baseline, format, known.Len())
 	}
-	kept := findings[:0]
-	for _, f := range findings {
-		if !known[f.Fingerprint] {
-			kept = append(kept, f)
-		}
-	}
-	return kept, nil
+	return known.Filter(findings), nil
 }
 
 // writeReport writes the report to --output atomically, or to stdout.
@@ -242,6 +251,12 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		Rules:       cfg,
 		Redactor:    e.red,
 		Incomplete:  rf.incomplete,
+
+		RedactPercent: int(rf.redact),
+		Template:      rf.template,
+	}
+	if rf.format == report.FormatSARIF {
+		opts.VCS = vcsInfo(context.Background(), rf.root)
 	}
 	// SARIF goes through WriteSARIF to learn whether the file fits GitHub's
 	// limits; the warnings wait until the file is in place.
@@ -274,6 +289,9 @@ func writeReport(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.
 		warn(w)
 	}
 	warnLossyNames(e, rf, findings) // redact.go
+	if rf.output != "" {
+		warn(reportSummary(rf.output, rf.format, findings))
+	}
 	return nil
 }
 

@@ -70,9 +70,10 @@ func flagValues() map[string][]string {
 		targets = append(targets, string(t))
 	}
 	return map[string][]string{
-		"format": {report.FormatText, report.FormatJSON, report.FormatSARIF},
-		"target": targets,
-		"reader": {history.ReaderAuto, history.ReaderGit, history.ReaderGoGit},
+		"format":        report.Formats,
+		"report-format": report.Formats,
+		"target":        targets,
+		"reader":        {history.ReaderAuto, history.ReaderGit, history.ReaderGoGit},
 	}
 }
 
@@ -170,7 +171,7 @@ _leakfix() {
 			}
 		}
 		if len(files) > 0 {
-			fmt.Fprintf(&cases, "\t\t%s) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return 0 ;;\n", strings.Join(files, "|"))
+			fmt.Fprintf(&cases, "\t\t%s) compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return 0 ;;\n", strings.Join(files, "|"))
 		}
 		if len(none) > 0 {
 			fmt.Fprintf(&cases, "\t\t%s) return 0 ;;\n", strings.Join(none, "|"))
@@ -195,12 +196,16 @@ _leakfix() {
 	elif [[ $COMP_CWORD -eq 2 && -n $subs ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
 	else
+		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 	fi
 	return 0
 }
 
-complete -o filenames -F _leakfix leakfix
+# No "-o filenames" here: it would make bash treat every word as a path and
+# append "/" to a command that matches a directory (scan/, rules/). File
+# completions turn it on for themselves with compopt.
+complete -F _leakfix leakfix
 `)
 	return b.String()
 }

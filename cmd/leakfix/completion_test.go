@@ -97,7 +97,8 @@ func TestBashCompletion(t *testing.T) {
 		{[]string{"leakfix", "sc"}, "scan"},
 		{[]string{"leakfix", "b"}, "baseline"},
 		{[]string{"leakfix", "scan", "--wri"}, "--write-baseline"},
-		{[]string{"leakfix", "scan", "--format", ""}, "json sarif text"},
+		{[]string{"leakfix", "scan", "--format", ""}, "csv gitleaks-json json junit sarif template text"},
+		{[]string{"leakfix", "scan", "--report-format", "j"}, "json junit"},
 		{[]string{"leakfix", "history", "--reader", "g"}, "git go-git"},
 		{[]string{"leakfix", "rules", ""}, "check list"},
 		{[]string{"leakfix", "completion", "z"}, "zsh"},
@@ -143,6 +144,8 @@ func TestFishCompletion(t *testing.T) {
 	} {
 		cmd := exec.Command(fish, "--no-config", "-c", "source "+path+"; complete -C '"+tt.line+"'")
 		cmd.Dir = t.TempDir()
+		// Directories named like commands must not be offered as paths.
+		os.Mkdir(filepath.Join(cmd.Dir, "scan"), 0o755)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("fish: %v\n%s", err, out)
@@ -155,6 +158,9 @@ func TestFishCompletion(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("fish completes %q to\n%s\nwant %q among them", tt.line, out, tt.want)
+		}
+		if tt.line == "leakfix sc" && strings.Contains(string(out), "scan/") {
+			t.Errorf("fish offers the directory scan/ for %q:\n%s", tt.line, out)
 		}
 	}
 }

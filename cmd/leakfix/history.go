@@ -29,6 +29,7 @@ type historyFlags struct {
 	noLineSkip bool
 	maxSize    int64
 	shard      shardFlag
+	logOpts    string
 }
 
 // stringList is a repeatable string flag.
@@ -49,11 +50,16 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&hf.noLineSkip, "no-line-skip", false, "rescan lines already scanned in an earlier version of the same file (slower; for measurement)")
 	fs.Int64Var(&hf.maxSize, "max-file-size", 0, "skip blobs larger than `BYTES` (default 10 MiB)")
 	fs.Var(&hf.shard, "shard", shardUsage)
+	registerMaxMegabytes(fs, &hf.maxSize)
+	fs.StringVar(&hf.logOpts, "log-opts", "", "gitleaks' git log options, `OPTS`: the subset --all, --since=DATE, --after=DATE, A..B and ref names")
 	pos, err := parseArgs(e, fs, args)
 	if err != nil {
 		return err
 	}
 	if err := hf.validate(); err != nil {
+		return err
+	}
+	if err := hf.applyLogOpts(hf.logOpts); err != nil {
 		return err
 	}
 	if len(pos) > 1 {
@@ -62,6 +68,9 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	repo := "."
 	if len(pos) == 1 {
 		repo = pos[0]
+	}
+	if err := checkRepoArg("history", repo); err != nil {
+		return err
 	}
 	var since time.Time
 	if hf.since != "" {
@@ -173,6 +182,9 @@ func (p *progressLine) clear() {
 // scanStaged is `leakfix scan --staged [REPO]`: the index of the repository
 // at REPO (default: here), as a pre-commit hook needs it.
 func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detector, paths []string) ([]scanner.Finding, error) {
+	if isFileList(paths) {
+		return scanStagedFiles(ctx, e, sf, det, paths)
+	}
 	if len(paths) > 1 || (len(paths) == 1 && paths[0] == "-") {
 		return nil, usageError("--staged takes at most one repository path")
 	}
@@ -180,6 +192,9 @@ func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detecto
 	maxBlob := sf.maxFileSize
 	if maxBlob == scanner.DefaultMaxScanSize {
 		maxBlob = scanner.DefaultMaxFileSize // staged blobs are held whole: keep their own default
+	}
+	if err := checkRepoArg("scan --staged", repo); err != nil {
+		return nil, err
 	}
 	findings, stats, err := history.ScanStaged(ctx, repo, det, history.StagedOptions{
 		IndexFile:   e.getenv("GIT_INDEX_FILE"),

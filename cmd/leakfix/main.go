@@ -18,8 +18,11 @@ import (
 	"github.com/leakfix/leakfix/redact"
 )
 
-// version is the release this binary reports; `leakfix version` prints it.
-const version = "0.1.0"
+// version is the release this binary reports (SARIF's tool version,
+// `leakfix version`). Release builds stamp it with
+// -ldflags "-X main.version=v1.2.3"; `go install …@v1.2.3` builds get it
+// from the module version (buildinfo.go).
+var version = "0.1.0-dev"
 
 // command is one subcommand.
 type command struct {
@@ -176,7 +179,7 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("version takes no arguments")
 	}
-	fmt.Fprintf(e.stdout, "leakfix %s\n", version)
+	fmt.Fprintln(e.stdout, versionLine())
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/leakfix/leakfix/report"
@@ -41,6 +42,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&pf.from, "from", "", "plan from this JSON report `FILE` instead of scanning; redacted values are read back from the files and verified by fingerprint")
 	fs.StringVar(&pf.root, "root", "", "with --from: the `DIR` the report's file paths are relative to (default: the current directory, then the report's directory)")
 	fs.StringVar(&pf.out, "out", "leakfix-plan", "write the plan into `DIR` (replaces an earlier plan there)")
+	fs.StringVar(&pf.out, "output", pf.out, "alias of --out, as for scan and history")
 	fs.StringVar(&pf.rf.config, "config", "", "rule pack `FILE` (default: as for scan)")
 	fs.BoolVar(&pf.rf.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.BoolVar(&pf.rf.verbose, "verbose", false, "say more on stderr (never a secret)")
@@ -142,6 +144,8 @@ func planScan(ctx context.Context, e *env, pf *planFlags, paths []string) (findi
 		NoIgnore:    pf.noIgnore,
 		MaxFileSize: pf.maxFileSize,
 		Warn:        warner(e, pf.rf.quiet),
+		// Named from the repository root, as scan names them.
+		RepoRelative: true,
 	}
 	findings, _, scanErr = src.Scan(ctx, det)
 	if scanErr != nil && !scanner.Incomplete(scanErr) {
@@ -172,6 +176,12 @@ func planFromReport(ctx context.Context, e *env, pf *planFlags) ([]scanner.Findi
 	cfg, det, err := newDetector(e, &pf.rf, roots[0], pf.noBase64)
 	if err != nil {
 		return nil, err
+	}
+	// scan names files from the repository root inside a work tree.
+	for _, r := range roots {
+		if top := repoRootOf(r); !slices.Contains(roots, top) && findWorkTreeOf(r) {
+			roots = append(roots, top)
+		}
 	}
 	findings = dropValuesFiles(findings)
 	if err := vaultplan.Recover(ctx, findings, roots, det); err != nil {

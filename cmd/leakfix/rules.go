@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
@@ -18,6 +16,8 @@ func runRules(ctx context.Context, e *env, args []string) error {
 	var rf reportFlags
 	fs := newFlagSet(e, "rules", "rules list|check [FILE] [flags]", rulesExamples)
 	fs.StringVar(&rf.config, "config", "", "rule pack `FILE` to list")
+	var wide bool
+	fs.BoolVar(&wide, "wide", false, "list every column (provider, keywords, aliases) at full width")
 	pos, err := parseArgs(e, fs, args)
 	if err != nil {
 		return err
@@ -31,17 +31,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPROVIDER\tSEVERITY\tCONFIDENCE\tENGINE\tKEYWORDS\tDESCRIPTION")
-		for _, r := range cfg.Rules {
-			engine := "-"
-			if r.Pattern() != nil {
-				engine = string(r.Pattern().Engine())
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Provider, r.Severity, r.Confidence, engine,
-				strings.Join(r.Keywords, ","), r.Description)
-		}
-		if err := tw.Flush(); err != nil {
+		if err := writeRuleList(e.stdout, cfg, wide); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "%d rules from %s\n", len(cfg.Rules), cfg.Source)

@@ -92,6 +92,9 @@ func runScan(ctx context.Context, e *env, args []string) error {
 			MaxFileSize: sf.maxFileSize,
 			Warn:        warner(e, sf.quiet),
 			Shard:       sf.shard.s,
+			// Paths from the repository root, so its allowlists,
+			// ignore files and baselines apply to any sub-directory.
+			RepoRelative: true,
 		}
 		var stats scanner.Stats
 		start := time.Now()
@@ -110,6 +113,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 func registerScanFlags(fs *flag.FlagSet, sf *scanFlags) {
 	fs.BoolVar(&sf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
 	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxScanSize, "skip files larger than `BYTES` (files past 8 MiB and stdin are streamed in bounded memory; --staged defaults to 10 MiB)")
+	registerMaxMegabytes(fs, &sf.maxFileSize)
 	fs.BoolVar(&sf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.Var(&sf.shard, "shard", shardUsage)
 	fs.BoolVar(&sf.staged, "staged", false, "scan what is staged for the next commit (the index, not the work tree): for pre-commit hooks")
@@ -121,12 +125,14 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	ignore, err := loadIgnoreFile(root)
+	ignore, err := loadIgnoreFiles(root, cfg, rf.ignorePath)
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
 	e.red.SetFinder(packFinder(cfg, noBase64)) // redact.go
-	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore, NoBase64: noBase64}), nil
+	rf.ignored = ignore
+	rf.root = root
+	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64}), nil
 }
 
 // finish names, filters and writes findings, and turns the outcome into
@@ -142,7 +148,7 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 	}
 	found := len(findings)
 	recordSecrets(e, findings) // redact.go: baselined ones too
-	findings, err := applyBaseline(findings, rf.baseline)
+	findings, err := applyBaseline(e, rf, cfg, findings)
 	if err != nil {
 		return err
 	}
@@ -157,7 +163,7 @@ func finish(e *env, rf *reportFlags, cfg *rules.Config, findings []scanner.Findi
 		return &exitError{code: 2, err: scanErr}
 	}
 	if len(findings) > 0 {
-		return errFindings
+		return rf.findingsExit()
 	}
 	return nil
 }

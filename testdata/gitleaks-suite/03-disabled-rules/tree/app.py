@@ -1,0 +1,2 @@
+SERVICE_TOKEN = "itk_1a24f1ab1d5ea42d199528f8"
+GH = "ghp_iIu4NJkS4dJkG0fzMAQMEEMyIbPUf9mYQqw8"

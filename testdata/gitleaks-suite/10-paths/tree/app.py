@@ -1,0 +1,1 @@
+TOKEN = "itk_3b248032aaae27e1079b2b77"
