@@ -89,6 +89,9 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
+		if text, ok := scanner.DecodeUTF16(data); ok {
+			data = text // a UTF-16 file is scanned as its text, as on the go-git path
+		}
 		if data == nil || binary || scanner.IsBinary(data) {
 			continue
 		}
@@ -106,6 +109,9 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 			old, _, err := read(ch.head, false, &oldBuf)
 			if err != nil {
 				return nil, stats, fmt.Errorf("HEAD version of %s: %w", ch.path, err)
+			}
+			if text, ok := scanner.DecodeUTF16(old); ok {
+				old = text
 			}
 			if old != nil {
 				lines.reset()
