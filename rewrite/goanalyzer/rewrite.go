@@ -182,6 +182,7 @@ func (r *Rewriter) rewrite(filename string, src []byte, secrets []rewrite.Secret
 		importPath: resolveImport(r.opts.ImportPath, dirOf(filename)),
 		call:       r.call,
 	}
+	p.samePackage = r.opts.SamePackage
 	items := make([]*item, len(secrets))
 	for i := range secrets {
 		items[i] = &item{Secret: secrets[i]}

@@ -164,6 +164,9 @@ func fill(dir string, p *Plan, values Values) error {
 		return err
 	}
 	for name, content := range Snippets(p) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(sdir, name)), 0o755); err != nil {
+			return err
+		}
 		if err := writeFile(filepath.Join(sdir, name), 0o644, []byte(content)); err != nil {
 			return err
 		}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/leakfix/leakfix/rewrite/moved"
+	"github.com/leakfix/leakfix/rewrite/runroot"
+	"github.com/leakfix/leakfix/scanner"
+)
+
+// addMoved adds what `fix --write` recorded as moved (see moved.Path)
+// for every name the scan no longer finds, so plan after fix delivers
+// every value (a plan --from a report takes the report as it is). It also
+// returns which service reads which name, for the plan's per-service
+// grants.
+func addMoved(e *env, pf *planFlags, paths []string, findings []scanner.Finding) ([]scanner.Finding, map[string][]string, error) {
+	root := "."
+	switch {
+	case pf.from != "" && pf.root != "":
+		root = pf.root
+	case pf.from == "" && len(paths) == 1:
+		root = paths[0]
+	}
+	loc, err := runroot.New(root)
+	if err != nil {
+		return findings, nil, err
+	}
+	rec, err := moved.Load(loc.Top)
+	if err != nil {
+		return findings, nil, err
+	}
+	base, err := filepath.Abs(root)
+	if err != nil {
+		return findings, nil, err
+	}
+	have := map[string]bool{}
+	for _, f := range findings {
+		have[f.SecretName] = true
+	}
+	var extra []scanner.Finding
+	if pf.from == "" {
+		extra = rec.Findings(loc.Top, base, have)
+	}
+	if len(extra) > 0 && !pf.rf.quiet {
+		fmt.Fprintf(e.stderr, "leakfix: %d moved occurrence(s) the tree no longer holds come from %s (written by leakfix fix)\n", len(extra), moved.Path(loc.Top))
+	}
+	services := map[string][]string{}
+	if pf.from == "" {
+		services = rec.Services()
+	}
+	// Findings still in the tree belong to their file's service too.
+	for _, f := range findings {
+		if f.IsWeakDefault() || f.SecretName == "" || f.Commit != "" {
+			continue
+		}
+		svc := loc.ServiceName(filepath.Join(base, filepath.FromSlash(f.File)))
+		services[svc] = appendUnique(services[svc], f.SecretName)
+	}
+	return append(findings, extra...), services, nil
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
