@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/leakfix/leakfix/rewrite/configfile"
+	"github.com/leakfix/leakfix/rewrite/consumer"
 	"github.com/leakfix/leakfix/rewrite/fix"
 	"github.com/leakfix/leakfix/rewrite/goanalyzer"
 	"github.com/leakfix/leakfix/rewrite/lookup"
@@ -33,6 +35,9 @@ func fixRegistry(ff *fixFlags, root string) (*fix.Registry, *runroot.Locator, pl
 	if err != nil {
 		return nil, nil, which, usageError("%v", err)
 	}
+	// Config files go to their consumer's rules (GitHub Actions,
+	// Dockerfile, Kubernetes, .NET) before the generic ${VAR} rewrite.
+	reg.Register(fix.KindConfig, consumer.New(), configfile.Patterns()...)
 	if which.JS {
 		reg.Register(fix.KindJS, placement.JS{Loc: loc}, "*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts")
 	}

@@ -35,8 +35,15 @@ func addMoved(e *env, pf *planFlags, paths []string, findings []scanner.Finding)
 		return findings, nil, err
 	}
 	have := map[string]bool{}
-	for _, f := range findings {
-		have[f.SecretName] = true
+	recorded := rec.Names()
+	for i := range findings {
+		f := &findings[i]
+		have[fmt.Sprintf("%s:%d", f.File, f.StartLine)] = true
+		// A value fix moved elsewhere keeps the name the rewritten code
+		// asks for.
+		if n, ok := recorded[f.Secret]; ok && pf.from == "" && !f.IsWeakDefault() {
+			f.SecretName = n
+		}
 	}
 	var extra []scanner.Finding
 	if pf.from == "" {

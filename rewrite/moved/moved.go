@@ -172,18 +172,34 @@ func writeFile(p string, data []byte, perm os.FileMode) error {
 	return os.Rename(tmp.Name(), p)
 }
 
-// Findings turns the vaulted entries into findings for the plan, with
-// file paths made relative to base (the folder plan scanned), skipping
-// names in have (the scan still found them in the tree).
+// Names maps each recorded value to the name fix gave it: the name the
+// rewritten code now asks for, which a later scan (seeing only the
+// values fix left behind) might derive differently.
+func (r *Record) Names() map[string]string {
+	out := map[string]string{}
+	for _, e := range r.Entries {
+		if e.Value != "" && e.Name != "" {
+			out[e.Value] = e.Name
+		}
+	}
+	return out
+}
+
+// Findings turns the entries into findings for the plan, with file paths
+// made relative to base (the folder plan scanned), skipping places in
+// have ("file:line", as the scan found them: the value is still there).
 func (r *Record) Findings(root, base string, have map[string]bool) []scanner.Finding {
 	var out []scanner.Finding
 	for _, e := range r.Entries {
-		if e.Name == "" || e.Value == "" || have[e.Name] {
+		if e.Name == "" || e.Value == "" {
 			continue
 		}
 		file := e.File
 		if rel, err := filepath.Rel(base, filepath.Join(root, filepath.FromSlash(e.File))); err == nil && !strings.HasPrefix(rel, "..") {
 			file = filepath.ToSlash(rel)
+		}
+		if have[fmt.Sprintf("%s:%d", file, e.Line)] {
+			continue
 		}
 		f := scanner.Finding{
 			RuleID: e.RuleID, File: file, StartLine: e.Line, EndLine: e.Line,

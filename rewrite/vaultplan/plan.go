@@ -368,7 +368,7 @@ func Build(findings []scanner.Finding, opts Options) (*Plan, Values, error) {
 	}
 	p.Notes = append(p.Notes, st.notes(p)...)
 	p.Services = grants(p)
-	for _, sn := range append(st.snippets(p), serviceSnippets(p)...) {
+	for _, sn := range append(append(st.snippets(p), serviceSnippets(p)...), githubSnippet(p)...) {
 		p.Snippets = append(p.Snippets, SnippetsDir+"/"+sn.name)
 	}
 	return p, values, nil
