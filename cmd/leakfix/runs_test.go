@@ -215,9 +215,9 @@ func TestRewrittenServicesRun(t *testing.T) {
 		"sendgrid":  "SG." + randString(r, 22, alnum) + "." + randString(r, 43, alnum),
 	}
 	files := map[string]string{
-		"auth-service/Dockerfile":       "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY src/ .\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n",
-		"auth-service/requirements.txt": "fastapi\npymongo\n",
-		"auth-service/src/main.py":      "from fastapi import FastAPI\nfrom routes import auth\n\napp = FastAPI()\nGROQ_API_KEY = \"" + v["groq"] + "\"\nBILLING = auth.STRIPE_SECRET_KEY\n",
+		"auth-service/Dockerfile":         "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY src/ .\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n",
+		"auth-service/requirements.txt":   "fastapi\npymongo\n",
+		"auth-service/src/main.py":        "from fastapi import FastAPI\nfrom routes import auth\n\napp = FastAPI()\nGROQ_API_KEY = \"" + v["groq"] + "\"\nBILLING = auth.STRIPE_SECRET_KEY\n",
 		"auth-service/src/routes/auth.py": "STRIPE_SECRET_KEY = \"" + v["stripe"] + "\"\n",
 		// Its own utils package, with a secrets module of its own: the
 		// helper must neither collide with nor be shadowed by it.
@@ -635,4 +635,46 @@ func TestSeed002ServicesRun(t *testing.T) {
 		byKey[name] = val
 	}
 	checkPlanDelivers(t, planDir, byKey, names)
+}
+
+// TestFixHelperCannotBePlaced: a file whose helper cannot be written is
+// left untouched and named, fix exits 2, and the other files are fixed.
+func TestFixHelperCannotBePlaced(t *testing.T) {
+	files := map[string]string{
+		"svc/app.py":              "KEY = \"" + fixGroq + "\"\n",
+		"ok/app.py":               "KEY = \"" + fixGroq + "\"\n",
+		"gomod/go.mod":            "module example.com/m\n\ngo 1.22\n",
+		"gomod/internal":          "a file where the helper's folder would go\n",
+		"gomod/cmd/x/main.go":     "package main\n\nvar key = \"" + fixGroq + "\"\n\nfunc main() { println(key) }\n",
+		"svc/leakfix_secrets.py/": "",
+	}
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if strings.HasSuffix(name, "/") {
+			os.MkdirAll(p, 0o755) // a folder where the Python helper would go
+			continue
+		}
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+	}
+	code, _, stderr := runCLI(t, "", "fix", dir, "--config", fixRules, "--write")
+	if code != 2 {
+		t.Errorf("exit %d, want 2; stderr:\n%s", code, stderr)
+	}
+	for _, f := range []string{"svc/app.py", "gomod/cmd/x/main.go"} {
+		if got := fixReadFile(t, filepath.Join(dir, f)); got != files[f] {
+			t.Errorf("%s was rewritten although its helper could not be placed:\n%s", f, got)
+		}
+		if !strings.Contains(stderr, f+": ") {
+			t.Errorf("stderr does not name %s:\n%s", f, stderr)
+		}
+	}
+	if got := fixReadFile(t, filepath.Join(dir, "ok/app.py")); !strings.Contains(got, "from leakfix_secrets import get_secret") {
+		t.Errorf("ok/app.py was not fixed:\n%s", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ok/leakfix_secrets.py")); err != nil {
+		t.Errorf("ok/ got no helper: %v", err)
+	}
+	fixNoSecret(t, "stderr", stderr)
 }

@@ -283,7 +283,7 @@ func dockerfile(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 				ind, key, s.Name, ind, env, key, env)
 		} else {
 			text = fmt.Sprintf("%s# %s is a secret (vault name %s); a build argument is kept in the image history, so use a BuildKit secret:\n%s#   docker build --secret id=%s,env=%s ...   and   RUN --mount=type=secret,id=%s,env=%s <command>\n%sARG %s",
-				ind, key, s.Name, ind, s.Name, env, s.Name, key, ind, key)
+				ind, key, s.Name, ind, s.Name, rewrite.EnvName(s.Name), s.Name, key, ind, key)
 		}
 		done[ls] = true
 		edits = append(edits, rewrite.Edit{Start: ls, End: le, Text: text})

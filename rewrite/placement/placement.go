@@ -108,8 +108,12 @@ func Helpers(loc *runroot.Locator, target lookup.Target, which Which, changes []
 			}
 			return true
 		}
-		if _, err := os.Lstat(p); err == nil {
-			byPath[p] = nil // already there: nothing to write
+		if st, err := os.Lstat(p); err == nil {
+			if !st.Mode().IsRegular() {
+				fail(c, "its helper %s exists but is not a regular file; left untouched", rel(p))
+				return false
+			}
+			byPath[p] = nil // already there (maybe edited): never overwritten
 			return true
 		}
 		data, err := gen()
