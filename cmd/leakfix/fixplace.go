@@ -37,7 +37,11 @@ func fixRegistry(ff *fixFlags, root string) (*fix.Registry, *runroot.Locator, pl
 	}
 	// Config files go to their consumer's rules (GitHub Actions,
 	// Dockerfile, Kubernetes, .NET) before the generic ${VAR} rewrite.
-	reg.Register(fix.KindConfig, consumer.New(), configfile.Patterns()...)
+	cons := consumer.New()
+	// Manifests read the Secret that plan's per-service ExternalSecret
+	// (snippets/services/<identity>.external-secret.yaml) creates.
+	cons.K8sSecret = func(p string) string { return runroot.Identity(loc.ServiceName(p), "app") }
+	reg.Register(fix.KindConfig, cons, configfile.Patterns()...)
 	if which.JS {
 		reg.Register(fix.KindJS, placement.JS{Loc: loc}, "*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts")
 	}

@@ -269,12 +269,12 @@ func TestRewrittenServicesRun(t *testing.T) {
 	}
 
 	code, _, stderr := runCLI(t, "", "fix", dir, "--write")
-	// Kubernetes and appsettings.json have no correct automatic rewrite:
-	// they are left untouched, named, and fix exits 2.
+	// A Kubernetes Secret manifest and appsettings.json have no correct
+	// automatic rewrite: they are left untouched, named, and fix exits 2.
 	if code != 2 {
 		t.Errorf("fix --write: exit %d, want 2 (files left for the user); stderr:\n%s", code, stderr)
 	}
-	for _, f := range []string{"k8s/deployment.yaml", "k8s/secret.yaml", "dotnet-api/appsettings.json"} {
+	for _, f := range []string{"k8s/secret.yaml", "dotnet-api/appsettings.json"} {
 		if got := fixReadFile(t, filepath.Join(dir, f)); got != files[f] {
 			t.Errorf("%s changed although it has no correct rewrite", f)
 		}
@@ -382,6 +382,32 @@ func TestRewrittenServicesRun(t *testing.T) {
 	if strings.Contains(df, "ENV SENDGRID_API_KEY") || !strings.Contains(df, "docker run -e SENDGRID_API_KEY") {
 		t.Errorf("Dockerfile still sets the secret, or does not show the run-time injection:\n%s", df)
 	}
+	// The Deployment reads the key from the Secret plan's per-service
+	// ExternalSecret creates (checked below).
+	var deploy struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					Containers []struct {
+						Env []struct {
+							Name      string
+							Value     *string
+							ValueFrom struct {
+								SecretKeyRef struct{ Name, Key string } `yaml:"secretKeyRef"`
+							} `yaml:"valueFrom"`
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := yaml.Unmarshal([]byte(fixReadFile(t, filepath.Join(dir, "k8s/deployment.yaml"))), &deploy); err != nil {
+		t.Fatal(err)
+	}
+	envEntry := deploy.Spec.Template.Spec.Containers[0].Env[0]
+	if envEntry.Value != nil || envEntry.ValueFrom.SecretKeyRef.Name != "k8s-svc" || envEntry.ValueFrom.SecretKeyRef.Key != rewrite.EnvName(names[v["groq"]]) {
+		t.Errorf("k8s env entry = %+v, want valueFrom.secretKeyRef {k8s-svc, %s}", envEntry, rewrite.EnvName(names[v["groq"]]))
+	}
 	// docker compose interpolates ${VAR} in environment:.
 	var compose struct {
 		Services map[string]struct {
@@ -399,7 +425,7 @@ func TestRewrittenServicesRun(t *testing.T) {
 	after := scanWithSecrets(t, dir)
 	for _, f := range after {
 		switch f["file"] {
-		case "k8s/deployment.yaml", "k8s/secret.yaml", "dotnet-api/appsettings.json":
+		case "k8s/secret.yaml", "dotnet-api/appsettings.json":
 		default:
 			t.Errorf("left after fix: %v:%v", f["file"], f["start_line"])
 		}
@@ -428,6 +454,7 @@ func TestRewrittenServicesRun(t *testing.T) {
 		"go-api":       {names[v["slack"]]},
 		"go-tool":      {names[v["aws"]]},
 		"web":          {names[v["anthropic"]]},
+		"k8s":          {names[v["groq"]], names[v["github"]]},
 	}
 	got := map[string][]string{}
 	for _, s := range plan.Services {
@@ -442,6 +469,10 @@ func TestRewrittenServicesRun(t *testing.T) {
 	pol := fixReadFile(t, filepath.Join(planDir, "snippets", "services", "go-api.iam-policy.json"))
 	if !strings.Contains(pol, names[v["slack"]]+"-??????") || strings.Contains(pol, names[v["groq"]]) {
 		t.Errorf("go-api's IAM policy is not limited to its own secret:\n%s", pol)
+	}
+	es := fixReadFile(t, filepath.Join(planDir, "snippets", "services", "k8s-svc.external-secret.yaml"))
+	if !strings.Contains(es, "  target:\n    name: k8s-svc\n") || !strings.Contains(es, "secretKey: "+rewrite.EnvName(names[v["groq"]])+"\n") || strings.Contains(es, names[v["slack"]]) {
+		t.Errorf("the k8s service's ExternalSecret does not create its Secret with only its keys:\n%s", es)
 	}
 	gh := fixReadFile(t, filepath.Join(planDir, "snippets", "github-actions-secrets.sh"))
 	if !strings.Contains(gh, "| gh secret set "+ghName+"\n") {

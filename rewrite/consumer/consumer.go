@@ -11,10 +11,11 @@
 //     be baked into an image layer) and replaced by a comment showing the
 //     run-time injection; `ARG KEY=secret` loses its default and points at
 //     a BuildKit secret mount. Secrets anywhere else (RUN) are refused.
-//   - Kubernetes manifests: `env[].value` needs valueFrom.secretKeyRef and
-//     a `kind: Secret` needs an ExternalSecret; both are refused with the
-//     exact replacement in the message (plan's external-secret.yaml syncs
-//     the Secret), because the Secret's name is a deployment decision.
+//   - Kubernetes manifests: `env[].value` becomes valueFrom.secretKeyRef
+//     on the Secret K8sSecret names (the service's identity, which
+//     `leakfix plan` syncs from the vault with a per-service
+//     ExternalSecret); a `kind: Secret` manifest is refused, pointing at
+//     that ExternalSecret, as is a secret anywhere else in a manifest.
 //   - .NET appsettings*.json: refused; .NET reads the environment variable
 //     `Section__Key` over the file, which the message names, or a Key
 //     Vault reference (plan's app-service-settings.json).
@@ -42,7 +43,12 @@ import (
 )
 
 // Rewriter routes a configuration file to its consumer's rules.
-type Rewriter struct{ cfg *configfile.Rewriter }
+type Rewriter struct {
+	cfg *configfile.Rewriter
+	// K8sSecret names the Kubernetes Secret a manifest's env entries
+	// read from (valueFrom.secretKeyRef); nil refuses env[].value.
+	K8sSecret func(path string) string
+}
 
 // New returns a Rewriter.
 func New() *Rewriter { return &Rewriter{cfg: configfile.New()} }
@@ -97,7 +103,10 @@ func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([
 	case Dockerfile:
 		return dockerfile(src, secrets)
 	case Kubernetes:
-		return nil, k8sRefusal(src, secrets)
+		if r.K8sSecret == nil || kindSecretRe.Match(src) {
+			return nil, k8sRefusal(src, secrets)
+		}
+		return k8sEnv(src, secrets, r.K8sSecret(path))
 	case DotNetSettings:
 		return nil, dotnetRefusal(src, secrets)
 	}
@@ -292,6 +301,81 @@ func dockerfile(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 		return nil, &Refused{Reason: strings.Join(reasons, "; ")}
 	}
 	return rewrite.ApplyEdits(src, edits)
+}
+
+var k8sValueRe = regexp.MustCompile(`^(\s*)value:[ \t]+`)
+
+// k8sEnv turns `env: [{name: X, value: secret}]` into
+// `valueFrom: {secretKeyRef: {name: secretName, key: ENV}}`; the plan's
+// per-service ExternalSecret creates that Secret from the vault.
+func k8sEnv(src []byte, secrets []rewrite.Secret, secretName string) ([]byte, error) {
+	var edits []rewrite.Edit
+	var reasons []string
+	for _, s := range sortedSecrets(secrets) {
+		if err := checkSecret(src, s); err != nil {
+			return nil, err
+		}
+		ls, le := lineBounds(src, s.Start)
+		line := src[ls:le]
+		if isComment(line) {
+			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+			continue
+		}
+		m := k8sValueRe.FindSubmatchIndex(line)
+		if m == nil || s.WeakDefault {
+			reasons = append(reasons, fmt.Sprintf("line %d: not an env[].value; only env entries can read a Secret", s.Line))
+			continue
+		}
+		col := m[3] - m[2]
+		vs, ve := ls+m[1], le
+		if i := bytes.Index(src[vs:le], []byte(" #")); i >= 0 {
+			ve = vs + i
+		}
+		for ve > vs && (src[ve-1] == ' ' || src[ve-1] == '\t') {
+			ve--
+		}
+		val := string(src[vs:ve])
+		if uq := strings.Trim(val, `"'`); val != s.Value && !(len(val) >= 2 && val[0] == val[len(val)-1] && (val[0] == '"' || val[0] == '\'') && uq == s.Value) {
+			reasons = append(reasons, fmt.Sprintf("line %d: the secret is part of a longer value; a Secret key holds a whole value", s.Line))
+			continue
+		}
+		if item := parentKey(src, ls, col); item != "name" || envList(src, ls, col) != "env" {
+			reasons = append(reasons, fmt.Sprintf("line %d: not inside a container's env list", s.Line))
+			continue
+		}
+		pad := strings.Repeat(" ", col)
+		text := fmt.Sprintf("valueFrom:\n%s  secretKeyRef:\n%s    name: %s\n%s    key: %s", pad, pad, secretName, pad, rewrite.EnvName(s.Name))
+		edits = append(edits, rewrite.Edit{Start: ls + col, End: ve, Text: text})
+	}
+	if len(reasons) > 0 {
+		return nil, &Refused{Reason: "Kubernetes does not expand ${VAR}; " + strings.Join(reasons, "; ")}
+	}
+	out, err := rewrite.ApplyEdits(src, edits)
+	if err != nil {
+		return nil, err
+	}
+	if err := yamlValid(out); err != nil {
+		return nil, fmt.Errorf("internal error: the rewritten manifest does not parse (%v); left untouched", err)
+	}
+	return out, nil
+}
+
+// envList returns the key holding the list item that holds the line at
+// ls (indented col): "env" for a container's env entry.
+func envList(src []byte, ls, col int) string {
+	for ls > 0 {
+		pe := ls - 1
+		ps := bytes.LastIndexByte(src[:pe], '\n') + 1
+		line := bytes.TrimRight(src[ps:pe], "\r")
+		ls = ps
+		if len(bytes.TrimSpace(line)) == 0 || isComment(line) {
+			continue
+		}
+		if ind := indentOf(line); ind < col {
+			return parentKey(src, ps, ind)
+		}
+	}
+	return ""
 }
 
 func k8sRefusal(src []byte, secrets []rewrite.Secret) error {

@@ -71,8 +71,13 @@ func TestRewrite(t *testing.T) {
 		},
 		{
 			name: "Kubernetes env value", path: "k8s/deploy.yaml",
-			src:     "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - env:\n            - name: GROQ_API_KEY\n              value: " + key + "\n",
-			refused: "valueFrom",
+			src:  "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - env:\n            - name: GROQ\n              value: \"" + key + "\" # prod\n",
+			want: "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - env:\n            - name: GROQ\n              valueFrom:\n                secretKeyRef:\n                  name: k8s-svc\n                  key: GROQ_API_KEY # prod\n",
+		},
+		{
+			name: "Kubernetes args", path: "k8s/deploy.yaml",
+			src:     "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - args: [\"--token=" + key + "\"]\n",
+			refused: "not an env[].value",
 		},
 		{
 			name: "Kubernetes Secret", path: "k8s/secret.yml",
@@ -91,7 +96,9 @@ func TestRewrite(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := New().Rewrite(tc.path, []byte(tc.src), secretIn(tc.src, "groq-api-key"))
+			r := New()
+			r.K8sSecret = func(string) string { return "k8s-svc" }
+			out, err := r.Rewrite(tc.path, []byte(tc.src), secretIn(tc.src, "groq-api-key"))
 			if tc.refused != "" {
 				var r *Refused
 				if !errors.As(err, &r) || !strings.Contains(err.Error(), tc.refused) || out != nil {
@@ -124,6 +131,9 @@ func TestRewrite(t *testing.T) {
 					t.Errorf("output is not YAML: %v", err)
 				}
 			}
+			if KindOf(tc.path, out) == Kubernetes {
+				checkEnvFromSecret(t, out)
+			}
 		})
 	}
 }
@@ -137,5 +147,42 @@ func TestGitHubSecretName(t *testing.T) {
 		if got := GitHubSecretName(in); got != want {
 			t.Errorf("GitHubSecretName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// checkEnvFromSecret asserts what the API server's schema requires of an
+// env entry (no cluster runs here, so kubectl cannot validate): a name,
+// and exactly one of value or valueFrom, whose secretKeyRef has a name
+// and a key.
+func checkEnvFromSecret(t *testing.T, manifest []byte) {
+	t.Helper()
+	var d struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					Containers []struct {
+						Env []map[string]any
+					}
+				}
+			}
+		}
+	}
+	if err := yaml.Unmarshal(manifest, &d); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range d.Spec.Template.Spec.Containers {
+		for _, e := range c.Env {
+			n++
+			_, hasValue := e["value"]
+			vf, _ := e["valueFrom"].(map[string]any)
+			ref, _ := vf["secretKeyRef"].(map[string]any)
+			if e["name"] == nil || hasValue || ref == nil || ref["name"] == "" || ref["key"] == "" || len(vf) != 1 {
+				t.Errorf("env entry %v is not {name, valueFrom: {secretKeyRef: {name, key}}}", e)
+			}
+		}
+	}
+	if n == 0 {
+		t.Errorf("no env entries checked")
 	}
 }

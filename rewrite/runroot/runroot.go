@@ -433,3 +433,38 @@ func relContainer(base, p string) (string, error) {
 	}
 	return "", errOutside
 }
+
+// Identity turns a service path into the name of its identity, one every
+// store (and Kubernetes) accepts:
+// lowercase letters, digits and -, 6 to 30 characters, starting with a
+// letter (GCP service account ids are the strictest).
+func Identity(svc, fallback string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(svc) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	id := strings.Trim(b.String(), "-")
+	if id == "" {
+		id = fallback
+	}
+	if id[0] < 'a' || id[0] > 'z' {
+		id = "svc-" + id
+	}
+	if len(id) > 30 {
+		id = strings.TrimRight(id[:30], "-")
+	}
+	for len(id) < 6 {
+		id += "-svc"
+	}
+	return id
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/leakfix/leakfix/rewrite/runroot"
 )
 
 // ServiceGrant is one service's identity and the only names it may read:
@@ -44,7 +46,7 @@ func grants(p *Plan) []ServiceGrant {
 			continue
 		}
 		sort.Strings(names)
-		id := identityName(svc, p.opts.App)
+		id := runroot.Identity(svc, p.opts.App)
 		for base, i := id, 2; used[id]; i++ {
 			id = fmt.Sprintf("%s-%d", base, i)
 		}
@@ -52,40 +54,6 @@ func grants(p *Plan) []ServiceGrant {
 		out = append(out, ServiceGrant{Service: svc, Identity: id, Names: names})
 	}
 	return out
-}
-
-// identityName turns a service path into a name every store accepts:
-// lowercase letters, digits and -, 6 to 30 characters, starting with a
-// letter (GCP service account ids are the strictest).
-func identityName(svc, app string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(svc) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		default:
-			if !dash && b.Len() > 0 {
-				b.WriteByte('-')
-				dash = true
-			}
-		}
-	}
-	id := strings.Trim(b.String(), "-")
-	if id == "" {
-		id = app
-	}
-	if id[0] < 'a' || id[0] > 'z' {
-		id = "svc-" + id
-	}
-	if len(id) > 30 {
-		id = strings.TrimRight(id[:30], "-")
-	}
-	for len(id) < 6 {
-		id += "-svc"
-	}
-	return id
 }
 
 // serviceSnippets renders one least-privilege grant per service.
@@ -96,6 +64,7 @@ func serviceSnippets(p *Plan) []snippet {
 	}
 	var out []snippet
 	for _, g := range p.Services {
+		out = append(out, serviceExternalSecret(p, g, bySecret))
 		switch p.Target {
 		case AWSSecretsManager:
 			var arns []string
@@ -144,4 +113,36 @@ func serviceSnippets(p *Plan) []snippet {
 		}
 	}
 	return out
+}
+
+// serviceExternalSecret syncs one service's secrets, and only those, into
+// a Kubernetes Secret named after its identity — the Secret that
+// `leakfix fix` points the service's manifests at (valueFrom.secretKeyRef)
+// — through the SecretStore of snippets/external-secret.yaml.
+func serviceExternalSecret(p *Plan, g ServiceGrant, bySecret map[string]Secret) snippet {
+	var b strings.Builder
+	fmt.Fprintf(&b, `# %s: only its own secrets, synced into the Secret %q that its
+# manifests read (valueFrom.secretKeyRef). Apply after snippets/external-secret.yaml,
+# which defines the SecretStore.
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: %s
+spec:
+  refreshInterval: 1h
+  secretStoreRef:
+    kind: SecretStore
+    name: %s
+  target:
+    name: %s
+  data:
+`, commentSafe(g.Service), g.Identity, g.Identity, p.opts.App+"-"+string(p.Target), g.Identity)
+	for _, n := range g.Names {
+		s := bySecret[n]
+		fmt.Fprintf(&b, "    - secretKey: %s\n      remoteRef:\n        key: %s\n", s.Env, yq(s.StoreName))
+		if s.Field != "" {
+			fmt.Fprintf(&b, "        property: %s\n", s.Field)
+		}
+	}
+	return snippet{"services/" + g.Identity + ".external-secret.yaml", b.String()}
 }
