@@ -709,3 +709,124 @@ func TestFixHelperCannotBePlaced(t *testing.T) {
 	}
 	fixNoSecret(t, "stderr", stderr)
 }
+
+// TestReadmeWalkthrough runs README's remediation walkthrough as written,
+// on seed 002: each `leakfix` line in-process, the others in sh, the
+// filter-repo steps as purge prints them; `vault` is a stand-in CLI that
+// records what it is given (no Vault server can run here).
+func TestReadmeWalkthrough(t *testing.T) {
+	fixRequireTool(t, "git")
+	filterRepo := fixRequireTool(t, "git-filter-repo")
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- walkthrough:start -->")
+	block, _, ok2 := strings.Cut(rest, "<!-- walkthrough:end -->")
+	if !ok || !ok2 {
+		t.Fatal("README has no walkthrough block")
+	}
+	base := t.TempDir()
+	repo := filepath.Join(base, "services")
+	fixCopyTree(t, filepath.Join("..", "..", "testdata", "seed002"), repo)
+	os.Remove(filepath.Join(repo, "expected.json"))
+	os.Remove(filepath.Join(repo, "EXPECTED.md"))
+	gitInit(t, repo)
+	truth := map[string]string{}
+	for _, f := range scanWithSecrets(t, repo) {
+		if !isWeak(f) {
+			truth[f["secret_name"].(string)] = f["secret"].(string)
+		}
+	}
+
+	bin, log := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "vault"), []byte(vaultStub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shEnv := []string{"PATH=" + bin + ":" + filepath.Dir(filterRepo) + ":/usr/bin:/bin", "HOME=" + base,
+		"STUB_LOG=" + log, "VAULT_ADDR=http://127.0.0.1:1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com"}
+	sh := func(dir, script string) {
+		t.Helper()
+		cmd := exec.Command("sh", "-ec", script)
+		cmd.Dir = dir
+		cmd.Env = shEnv
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", script, err, out)
+		}
+	}
+	cwd := base
+	lastPurge := ""
+	ran := 0
+	for _, line := range strings.Split(block, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "```") || line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "# run the \"With git filter-repo:\" steps") {
+			var steps []string
+			for _, s := range fromSteps(t, lastPurge, "With git filter-repo:") {
+				if strings.HasPrefix(s, "leakfix ") {
+					break
+				}
+				steps = append(steps, s)
+			}
+			sh(cwd, strings.Join(steps, "\n"))
+			ran++
+			continue
+		}
+		if i := strings.Index(line, "  #"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		switch {
+		case strings.HasPrefix(line, "cd "):
+			cwd = filepath.Join(cwd, strings.TrimPrefix(line, "cd "))
+		case strings.HasPrefix(line, "leakfix "):
+			t.Chdir(cwd)
+			code, stdout, stderr := runCLI(t, "", strings.Fields(line)[1:]...)
+			if code != 0 {
+				t.Fatalf("%s: exit %d\n%s\n%s", line, code, stdout, stderr)
+			}
+			for _, v := range truth {
+				if strings.Contains(stdout+stderr, v) {
+					t.Fatalf("%s printed a secret value", line)
+				}
+			}
+			if strings.HasPrefix(line, "leakfix purge .") {
+				lastPurge = stdout
+			}
+		default:
+			sh(cwd, line)
+		}
+		t.Logf("ran: %s", line)
+		ran++
+	}
+	if ran < 8 {
+		t.Fatalf("ran %d walkthrough steps, want all 8", ran)
+	}
+
+	// The vault got every value, once, from a file, never on argv.
+	calls, _ := filepath.Glob(filepath.Join(log, "call.*"))
+	got := map[string]string{}
+	for _, c := range calls {
+		argv, _ := os.ReadFile(filepath.Join(c, "argv"))
+		for _, v := range truth {
+			if strings.Contains(string(argv), v) {
+				t.Errorf("a value is on vault's command line")
+			}
+		}
+		args := strings.Split(strings.TrimSuffix(string(argv), "\x00"), "\x00")
+		value, _ := os.ReadFile(filepath.Join(c, "value"))
+		if len(args) >= 3 {
+			got[strings.TrimPrefix(args[2], "secret/")] = string(value)
+		}
+	}
+	for name, v := range truth {
+		if got[name] != v {
+			t.Errorf("vault did not get %s's value", name)
+		}
+	}
+	if len(got) != len(truth) {
+		t.Errorf("vault got %d secrets, want %d", len(got), len(truth))
+	}
+}
