@@ -139,6 +139,8 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if !ff.noHelper {
 		helpers, deps = placeHelpers(loc, which, target, helperRoot, st.IsDir(), changes)
 	}
+	tf, tfProblems := terraformChanges(changes, relTo(helperRoot, st.IsDir()))
+	helpers, problems = append(helpers, tf...), append(problems, tfProblems...)
 
 	rewritten, files, fileProblems := fix.Summary(changes)
 	problems = append(fileProblems, problems...)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/leakfix/leakfix/rewrite/configfile"
@@ -83,6 +84,18 @@ func placeHelpers(loc *runroot.Locator, which placement.Which, target lookup.Tar
 	return out, deps
 }
 
+// relTo returns fix's file naming for paths: relative to helperRoot when
+// the fixed root is a folder, else absolute.
+func relTo(helperRoot string, rootIsDir bool) func(string) string {
+	return func(p string) string {
+		r, err := filepath.Rel(helperRoot, p)
+		if err != nil || !rootIsDir || strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(p)
+		}
+		return filepath.ToSlash(r)
+	}
+}
+
 // helperDeps maps each helper change to the files that import it.
 type helperDeps map[*fix.Change][]*fix.Change
 
@@ -136,4 +149,51 @@ func recordMoved(loc *runroot.Locator, changes []*fix.Change) (string, error) {
 		return "", nil
 	}
 	return moved.Add(loc.Top, entries)
+}
+
+var tfvarsKey = regexp.MustCompile(`^("?)([A-Za-z_][A-Za-z0-9_-]*)("?)\s*=`)
+
+// terraformChanges marks sensitive the Terraform variables whose values
+// the changes moved out of top-level .tfvars assignments (they now come
+// from TF_VAR_<name>), so Terraform keeps them out of its output. Files
+// already being changed are left to that change.
+func terraformChanges(changes []*fix.Change, rel func(string) string) ([]*fix.Change, []string) {
+	taken := map[string]bool{}
+	byDir := map[string][]string{}
+	var dirs []string
+	for _, c := range changes {
+		taken[c.Path] = true
+		if !c.Changed() || c.New || !strings.HasSuffix(strings.ToLower(c.Path), ".tfvars") {
+			continue
+		}
+		lines := strings.Split(string(c.Before), "\n")
+		for _, s := range c.Secrets {
+			if s.Line < 1 || s.Line > len(lines) {
+				continue
+			}
+			if m := tfvarsKey.FindStringSubmatch(lines[s.Line-1]); m != nil && m[1] == m[3] {
+				dir := filepath.Dir(c.Path)
+				if _, ok := byDir[dir]; !ok {
+					dirs = append(dirs, dir)
+				}
+				byDir[dir] = append(byDir[dir], m[2])
+			}
+		}
+	}
+	var out []*fix.Change
+	var problems []string
+	for _, dir := range dirs {
+		edits, err := consumer.TerraformSensitive(dir, byDir[dir])
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: cannot mark the moved variables sensitive: %v", rel(dir), err))
+			continue
+		}
+		for _, ed := range edits {
+			if taken[ed.Path] {
+				continue
+			}
+			out = append(out, &fix.Change{Path: ed.Path, File: rel(ed.Path), Kind: fix.KindConfig, Mode: ed.Mode, Before: ed.Before, After: ed.After})
+		}
+	}
+	return out, problems
 }

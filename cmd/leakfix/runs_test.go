@@ -240,6 +240,8 @@ func TestRewrittenServicesRun(t *testing.T) {
 		"dotnet-api/Dockerfile":                 "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nWORKDIR /app\nCOPY out/ .\nENV SENDGRID_API_KEY=" + v["sendgrid"] + "\nENTRYPOINT [\"dotnet\", \"Api.dll\"]\n",
 		"dotnet-api/appsettings.json":           "{\n  \"Stripe\": {\n    \"SecretKey\": \"" + v["stripe"] + "\"\n  }\n}\n",
 		"k8s/deployment.yaml":                   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: auth\nspec:\n  template:\n    spec:\n      containers:\n        - name: auth\n          image: auth:1\n          env:\n            - name: GROQ_API_KEY\n              value: \"" + v["groq"] + "\"\n",
+		"infra/prod.tfvars":                     "region = \"eu-west-1\"\nstripe_key = \"" + v["stripe"] + "\"\n",
+		"infra/variables.tf":                    "variable \"region\" {\n  type = string\n}\n\nvariable \"stripe_key\" {\n  type = string\n}\n",
 		"k8s/secret.yaml":                       "apiVersion: v1\nkind: Secret\nmetadata:\n  name: auth\nstringData:\n  token: " + v["github"] + "\n",
 	}
 	dir := fixTree(t, files)
@@ -407,6 +409,11 @@ func TestRewrittenServicesRun(t *testing.T) {
 	envEntry := deploy.Spec.Template.Spec.Containers[0].Env[0]
 	if envEntry.Value != nil || envEntry.ValueFrom.SecretKeyRef.Name != "k8s-svc" || envEntry.ValueFrom.SecretKeyRef.Key != rewrite.EnvName(names[v["groq"]]) {
 		t.Errorf("k8s env entry = %+v, want valueFrom.secretKeyRef {k8s-svc, %s}", envEntry, rewrite.EnvName(names[v["groq"]]))
+	}
+	// Terraform: the moved variable now comes from TF_VAR_stripe_key and
+	// is marked sensitive; the other is untouched.
+	if tf := fixReadFile(t, filepath.Join(dir, "infra/variables.tf")); !strings.Contains(tf, "variable \"stripe_key\" {\n  sensitive = true") || strings.Count(tf, "sensitive") != 1 {
+		t.Errorf("variables.tf:\n%s", tf)
 	}
 	// docker compose interpolates ${VAR} in environment:.
 	var compose struct {
