@@ -108,7 +108,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if helperRoot, err = filepath.Abs(helperRoot); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	reg, loc, which, err := fixRegistry(&ff, root)
+	reg, loc, which, err := fixRegistry(&ff, root, target)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 // helper of its own service (rewrite/placement); an explicit
 // --python-import, --js-import or --go-import names the user's own module
 // instead, and no helper is generated for that language.
-func fixRegistry(ff *fixFlags, root string) (*fix.Registry, *runroot.Locator, placement.Which, error) {
+func fixRegistry(ff *fixFlags, root string, target lookup.Target) (*fix.Registry, *runroot.Locator, placement.Which, error) {
 	which := placement.Which{Python: ff.pyImport == "", JS: ff.jsImport == "", Go: ff.goImport == ""}
 	pyImport := ff.pyImport
 	if pyImport == "" {
@@ -42,6 +42,12 @@ func fixRegistry(ff *fixFlags, root string) (*fix.Registry, *runroot.Locator, pl
 	// Manifests read the Secret that plan's per-service ExternalSecret
 	// (snippets/services/<identity>.external-secret.yaml) creates.
 	cons.K8sSecret = func(p string) string { return runroot.Identity(loc.ServiceName(p), "app") }
+	// A Secret manifest becomes an ExternalSecret reading through the
+	// SecretStore plan's external-secret.yaml defines (default --app).
+	cons.SecretStore = "app-" + string(target)
+	if target == lookup.HashiCorpVault {
+		cons.Field = "value"
+	}
 	reg.Register(fix.KindConfig, cons, configfile.Patterns()...)
 	if which.JS {
 		reg.Register(fix.KindJS, placement.JS{Loc: loc}, "*.js", "*.mjs", "*.cjs", "*.ts", "*.mts", "*.cts")

@@ -271,12 +271,12 @@ func TestRewrittenServicesRun(t *testing.T) {
 	}
 
 	code, _, stderr := runCLI(t, "", "fix", dir, "--write")
-	// A Kubernetes Secret manifest and appsettings.json have no correct
-	// automatic rewrite: they are left untouched, named, and fix exits 2.
+	// appsettings.json has no correct automatic rewrite: it is left
+	// untouched, named with the .NET override to use, and fix exits 2.
 	if code != 2 {
 		t.Errorf("fix --write: exit %d, want 2 (files left for the user); stderr:\n%s", code, stderr)
 	}
-	for _, f := range []string{"k8s/secret.yaml", "dotnet-api/appsettings.json"} {
+	for _, f := range []string{"dotnet-api/appsettings.json"} {
 		if got := fixReadFile(t, filepath.Join(dir, f)); got != files[f] {
 			t.Errorf("%s changed although it has no correct rewrite", f)
 		}
@@ -410,6 +410,29 @@ func TestRewrittenServicesRun(t *testing.T) {
 	if envEntry.Value != nil || envEntry.ValueFrom.SecretKeyRef.Name != "k8s-svc" || envEntry.ValueFrom.SecretKeyRef.Key != rewrite.EnvName(names[v["groq"]]) {
 		t.Errorf("k8s env entry = %+v, want valueFrom.secretKeyRef {k8s-svc, %s}", envEntry, rewrite.EnvName(names[v["groq"]]))
 	}
+	// The Secret manifest became an ExternalSecret creating the same
+	// Secret from the vault through plan's SecretStore.
+	var es struct {
+		APIVersion string `yaml:"apiVersion"`
+		Kind       string
+		Metadata   struct{ Name string }
+		Spec       struct {
+			SecretStoreRef struct{ Kind, Name string } `yaml:"secretStoreRef"`
+			Target         struct{ Name string }
+			Data           []struct {
+				SecretKey string               `yaml:"secretKey"`
+				RemoteRef struct{ Key string } `yaml:"remoteRef"`
+			}
+		}
+	}
+	if err := yaml.Unmarshal([]byte(fixReadFile(t, filepath.Join(dir, "k8s/secret.yaml"))), &es); err != nil {
+		t.Fatal(err)
+	}
+	if es.APIVersion != "external-secrets.io/v1" || es.Kind != "ExternalSecret" || es.Spec.Target.Name != "auth" ||
+		es.Spec.SecretStoreRef.Name != "app-azure-keyvault" || len(es.Spec.Data) != 1 ||
+		es.Spec.Data[0].SecretKey != "token" || es.Spec.Data[0].RemoteRef.Key != names[v["github"]] {
+		t.Errorf("k8s/secret.yaml is not the ExternalSecret for Secret auth: %+v", es)
+	}
 	// Terraform: the moved variable now comes from TF_VAR_stripe_key and
 	// is marked sensitive; the other is untouched.
 	if tf := fixReadFile(t, filepath.Join(dir, "infra/variables.tf")); !strings.Contains(tf, "variable \"stripe_key\" {\n  sensitive = true") || strings.Count(tf, "sensitive") != 1 {
@@ -432,7 +455,7 @@ func TestRewrittenServicesRun(t *testing.T) {
 	after := scanWithSecrets(t, dir)
 	for _, f := range after {
 		switch f["file"] {
-		case "k8s/secret.yaml", "dotnet-api/appsettings.json":
+		case "dotnet-api/appsettings.json":
 		default:
 			t.Errorf("left after fix: %v:%v", f["file"], f["start_line"])
 		}
@@ -477,9 +500,9 @@ func TestRewrittenServicesRun(t *testing.T) {
 	if !strings.Contains(pol, names[v["slack"]]+"-??????") || strings.Contains(pol, names[v["groq"]]) {
 		t.Errorf("go-api's IAM policy is not limited to its own secret:\n%s", pol)
 	}
-	es := fixReadFile(t, filepath.Join(planDir, "snippets", "services", "k8s-svc.external-secret.yaml"))
-	if !strings.Contains(es, "  target:\n    name: k8s-svc\n") || !strings.Contains(es, "secretKey: "+rewrite.EnvName(names[v["groq"]])+"\n") || strings.Contains(es, names[v["slack"]]) {
-		t.Errorf("the k8s service's ExternalSecret does not create its Secret with only its keys:\n%s", es)
+	svcES := fixReadFile(t, filepath.Join(planDir, "snippets", "services", "k8s-svc.external-secret.yaml"))
+	if !strings.Contains(svcES, "  target:\n    name: k8s-svc\n") || !strings.Contains(svcES, "secretKey: "+rewrite.EnvName(names[v["groq"]])+"\n") || strings.Contains(svcES, names[v["slack"]]) {
+		t.Errorf("the k8s service's ExternalSecret does not create its Secret with only its keys:\n%s", svcES)
 	}
 	gh := fixReadFile(t, filepath.Join(planDir, "snippets", "github-actions-secrets.sh"))
 	if !strings.Contains(gh, "| gh secret set "+ghName+"\n") {

@@ -14,8 +14,9 @@
 //   - Kubernetes manifests: `env[].value` becomes valueFrom.secretKeyRef
 //     on the Secret K8sSecret names (the service's identity, which
 //     `leakfix plan` syncs from the vault with a per-service
-//     ExternalSecret); a `kind: Secret` manifest is refused, pointing at
-//     that ExternalSecret, as is a secret anywhere else in a manifest.
+//     ExternalSecret); a `kind: Secret` manifest whose stringData holds
+//     only secrets becomes an ExternalSecret creating the same Secret
+//     (others are refused), as is a secret anywhere else in a manifest.
 //   - .NET appsettings*.json: refused; .NET reads the environment variable
 //     `Section__Key` over the file, which the message names, or a Key
 //     Vault reference (plan's app-service-settings.json).
@@ -48,6 +49,12 @@ type Rewriter struct {
 	// K8sSecret names the Kubernetes Secret a manifest's env entries
 	// read from (valueFrom.secretKeyRef); nil refuses env[].value.
 	K8sSecret func(path string) string
+	// SecretStore is the external-secrets.io SecretStore a replaced
+	// `kind: Secret` manifest reads through (leakfix plan's
+	// external-secret.yaml defines it as <app>-<target>), and Field the
+	// property holding the value (HashiCorp Vault: "value"). An empty
+	// SecretStore refuses Secret manifests.
+	SecretStore, Field string
 }
 
 // New returns a Rewriter.
@@ -103,6 +110,9 @@ func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([
 	case Dockerfile:
 		return dockerfile(src, secrets)
 	case Kubernetes:
+		if kindSecretRe.Match(src) && r.SecretStore != "" {
+			return r.externalSecret(src, secrets)
+		}
 		if r.K8sSecret == nil || kindSecretRe.Match(src) {
 			return nil, k8sRefusal(src, secrets)
 		}
@@ -451,4 +461,90 @@ func jsonPath(src []byte, off int) string {
 			stack[top].wantKey = true
 		}
 	}
+}
+
+// externalSecret replaces a `kind: Secret` manifest whose stringData
+// values are all secrets with an ExternalSecret that creates the same
+// Secret (same name, namespace and keys) from the vault.
+func (r *Rewriter) externalSecret(src []byte, secrets []rewrite.Secret) ([]byte, error) {
+	var docs int
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var m struct {
+		Kind     string
+		Metadata struct{ Name, Namespace string }
+		Type     string
+		Data     map[string]string
+		Strings  map[string]string `yaml:"stringData"`
+	}
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, &rewrite.ParseError{Msg: "not valid YAML"}
+		}
+		docs++
+		if docs == 1 {
+			if err := n.Decode(&m); err != nil {
+				return nil, &Refused{Reason: "the Secret manifest's fields are not the shape leakfix knows; replace it with plan's ExternalSecret by hand"}
+			}
+		}
+	}
+	switch {
+	case docs != 1:
+		return nil, &Refused{Reason: "a Secret among other documents; move it to a file of its own, then run fix again (or use plan's ExternalSecret)"}
+	case m.Metadata.Name == "":
+		return nil, &Refused{Reason: "the Secret has no metadata.name"}
+	case len(m.Data) > 0:
+		return nil, &Refused{Reason: "the Secret has base64 data:; replace it with plan's ExternalSecret by hand"}
+	case m.Type != "" && m.Type != "Opaque":
+		return nil, &Refused{Reason: "a " + m.Type + " Secret; replace it with an ExternalSecret whose template sets that type"}
+	}
+	byValue := map[string]string{}
+	for _, s := range secrets {
+		if !s.WeakDefault && s.Name != "" {
+			byValue[s.Value] = s.Name
+		}
+	}
+	keys := make([]string, 0, len(m.Strings))
+	for k := range m.Strings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "# leakfix fix replaced a Secret holding these values: External Secrets Operator\n"+
+		"# (external-secrets.io) now creates the Secret %q from the vault, through the\n"+
+		"# SecretStore %q that leakfix plan writes in snippets/external-secret.yaml.\n"+
+		"apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: %s\n",
+		m.Metadata.Name, r.SecretStore, yamlScalar(m.Metadata.Name))
+	if m.Metadata.Namespace != "" {
+		fmt.Fprintf(&b, "  namespace: %s\n", yamlScalar(m.Metadata.Namespace))
+	}
+	fmt.Fprintf(&b, "spec:\n  refreshInterval: 1h\n  secretStoreRef:\n    kind: SecretStore\n    name: %s\n  target:\n    name: %s\n  data:\n",
+		yamlScalar(r.SecretStore), yamlScalar(m.Metadata.Name))
+	for _, k := range keys {
+		name, ok := byValue[m.Strings[k]]
+		if !ok {
+			return nil, &Refused{Reason: fmt.Sprintf("stringData key %q holds a value that is not a secret leakfix found; an ExternalSecret would drop it, so move it to the vault (or a ConfigMap) first", k)}
+		}
+		fmt.Fprintf(&b, "    - secretKey: %s\n      remoteRef:\n        key: %s\n", yamlScalar(k), name)
+		if r.Field != "" {
+			fmt.Fprintf(&b, "        property: %s\n", r.Field)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, &Refused{Reason: "the Secret's values are not under stringData"}
+	}
+	out := []byte(b.String())
+	if err := yamlValid(out); err != nil {
+		return nil, fmt.Errorf("internal error: the ExternalSecret does not parse (%v); left untouched", err)
+	}
+	return out, nil
+}
+
+func yamlScalar(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

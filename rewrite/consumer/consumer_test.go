@@ -81,8 +81,13 @@ func TestRewrite(t *testing.T) {
 		},
 		{
 			name: "Kubernetes Secret", path: "k8s/secret.yml",
-			src:     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: " + key + "\n",
-			refused: "ExternalSecret",
+			src:  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-keys\n  namespace: prod\ntype: Opaque\nstringData:\n  k: " + key + "\n",
+			want: "# leakfix fix replaced a Secret holding these values: External Secrets Operator\n# (external-secrets.io) now creates the Secret \"api-keys\" from the vault, through the\n# SecretStore \"app-hashicorp-vault\" that leakfix plan writes in snippets/external-secret.yaml.\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: \"api-keys\"\n  namespace: \"prod\"\nspec:\n  refreshInterval: 1h\n  secretStoreRef:\n    kind: SecretStore\n    name: \"app-hashicorp-vault\"\n  target:\n    name: \"api-keys\"\n  data:\n    - secretKey: \"k\"\n      remoteRef:\n        key: groq-api-key\n        property: value\n",
+		},
+		{
+			name: "Kubernetes Secret with other keys", path: "k8s/secret.yml",
+			src:     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  user: admin\n  k: " + key + "\n",
+			refused: "\"user\" holds a value that is not a secret",
 		},
 		{
 			name: "appsettings", path: "api/appsettings.Production.json",
@@ -98,6 +103,7 @@ func TestRewrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := New()
 			r.K8sSecret = func(string) string { return "k8s-svc" }
+			r.SecretStore, r.Field = "app-hashicorp-vault", "value"
 			out, err := r.Rewrite(tc.path, []byte(tc.src), secretIn(tc.src, "groq-api-key"))
 			if tc.refused != "" {
 				var r *Refused
@@ -131,7 +137,7 @@ func TestRewrite(t *testing.T) {
 					t.Errorf("output is not YAML: %v", err)
 				}
 			}
-			if KindOf(tc.path, out) == Kubernetes {
+			if KindOf(tc.path, out) == Kubernetes && strings.Contains(tc.src, "env:") {
 				checkEnvFromSecret(t, out)
 			}
 		})
