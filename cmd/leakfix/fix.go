@@ -136,8 +136,9 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	var helpers []*fix.Change
 	var deps helperDeps
 	var problems []string
-	if !ff.noHelper {
-		helpers, deps = placeHelpers(loc, which, target, helperRoot, st.IsDir(), changes)
+	helpers, deps = placeHelpers(loc, which, target, helperRoot, st.IsDir(), changes)
+	if ff.noHelper {
+		helpers = noHelperNotes(e, &ff, helpers)
 	}
 	tf, tfProblems := terraformChanges(changes, relTo(helperRoot, st.IsDir()))
 	helpers, problems = append(helpers, tf...), append(problems, tfProblems...)

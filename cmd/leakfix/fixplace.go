@@ -203,3 +203,14 @@ func terraformChanges(changes []*fix.Change, rel func(string) string) ([]*fix.Ch
 	}
 	return out, problems
 }
+
+// noHelperNotes says, with --no-helper, which helper files the rewritten
+// code imports and the user must provide, and drops them.
+func noHelperNotes(e *env, ff *fixFlags, helpers []*fix.Change) []*fix.Change {
+	if !ff.rf.quiet {
+		for _, h := range helpers {
+			fmt.Fprintf(e.stderr, "leakfix: --no-helper: the rewritten code imports %s; provide it\n", h.File)
+		}
+	}
+	return nil
+}

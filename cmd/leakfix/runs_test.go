@@ -860,3 +860,29 @@ func TestReadmeWalkthrough(t *testing.T) {
 		t.Errorf("vault got %d secrets, want %d", len(got), len(truth))
 	}
 }
+
+// TestFixNoHelper: --no-helper writes no helper and names each one the
+// rewritten code imports; --emit-helper is accepted and changes nothing.
+func TestFixNoHelper(t *testing.T) {
+	files := map[string]string{"svc/requirements.txt": "", "svc/app.py": "KEY = \"" + fixGroq + "\"\n"}
+	dir := fixTree(t, files)
+	code, _, stderr := runCLI(t, "", "fix", dir, "--config", fixRules, "--write", "--no-helper")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "svc/leakfix_secrets.py")); err == nil {
+		t.Errorf("--no-helper wrote the helper")
+	}
+	if !strings.Contains(stderr, "--no-helper: the rewritten code imports svc/leakfix_secrets.py; provide it") {
+		t.Errorf("stderr does not name the helper to provide:\n%s", stderr)
+	}
+	if got := fixReadFile(t, filepath.Join(dir, "svc/app.py")); !strings.Contains(got, "from leakfix_secrets import get_secret") {
+		t.Errorf("app.py not rewritten:\n%s", got)
+	}
+
+	dir = fixTree(t, files)
+	code, _, stderr = runCLI(t, "", "fix", dir, "--config", fixRules, "--write", "--emit-helper")
+	if _, err := os.Stat(filepath.Join(dir, "svc/leakfix_secrets.py")); code != 0 || err != nil {
+		t.Errorf("--emit-helper: exit %d, helper: %v\n%s", code, err, stderr)
+	}
+}

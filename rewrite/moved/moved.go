@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/leakfix/leakfix/internal/atomicfile"
 	"github.com/leakfix/leakfix/scanner"
 )
 
@@ -140,36 +141,10 @@ func Add(root string, entries []Entry) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
 	}
-	if err := writeFile(p, append(data, '\n'), 0o600); err != nil {
+	if err := atomicfile.WriteFile(p, append(data, '\n'), 0o600); err != nil {
 		return "", fmt.Errorf("write %s: %w", p, err)
 	}
 	return p, nil
-}
-
-// writeFile writes data through a temporary file and a rename, with perm
-// set before any byte is written.
-func writeFile(p string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
 }
 
 // Names maps each recorded value to the name fix gave it: the name the
