@@ -235,6 +235,7 @@ func TestRewrittenServicesRun(t *testing.T) {
 		"web/package.json":                      "{\"name\": \"web\", \"version\": \"1.0.0\", \"main\": \"src/config.js\"}\n",
 		"web/Dockerfile":                        "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"src/config.js\"]\n",
 		"web/src/config.js":                     "'use strict';\nconst ANTHROPIC_API_KEY = \"" + v["anthropic"] + "\";\nmodule.exports = { ANTHROPIC_API_KEY };\n",
+		"web/src/keys.mjs":                      "export const ANTHROPIC = \"" + v["anthropic"] + "\";\n",
 		"docker-compose.yml":                    "services:\n  auth:\n    build: ./auth-service\n    environment:\n      GROQ_API_KEY: " + v["groq"] + "\n",
 		".github/workflows/ci.yml":              "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      GH_PAT: " + v["github"] + "\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo \"$GH_PAT\" | wc -c\n",
 		"dotnet-api/Dockerfile":                 "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nWORKDIR /app\nCOPY out/ .\nENV SENDGRID_API_KEY=" + v["sendgrid"] + "\nENTRYPOINT [\"dotnet\", \"Api.dll\"]\n",
@@ -340,6 +341,11 @@ func TestRewrittenServicesRun(t *testing.T) {
 	out := runIn(t, filepath.Join(dir, "web"), append(nodeEnv, "WANT="+v["anthropic"]), node, "-e", "process.stdout.write(require('./src/config.js').ANTHROPIC_API_KEY === process.env.WANT ? 'same' : 'different')")
 	if out != "same" {
 		t.Errorf("web: the rewritten module reads %s, want the original value", out)
+	}
+	// An ES module imports the CommonJS helper by name.
+	out = runIn(t, filepath.Join(dir, "web"), append(nodeEnv, "WANT="+v["anthropic"]), node, "--input-type=module", "-e", "import { ANTHROPIC } from './src/keys.mjs'; process.stdout.write(ANTHROPIC === process.env.WANT ? 'same' : 'different')")
+	if out != "same" {
+		t.Errorf("web: the rewritten ES module reads %s, want the original value", out)
 	}
 
 	// Go module: builds, vets, and its test (which reads the variable the

@@ -408,7 +408,8 @@ func dotnetRefusal(src []byte, secrets []rewrite.Secret) error {
 			names = append(names, fmt.Sprintf("line %d: set the matching Section__Key environment variable from the vault name %s", s.Line, s.Name))
 		}
 	}
-	return &Refused{Reason: ".NET does not expand ${VAR} in appsettings.json; " + strings.Join(names, "; ")}
+	return &Refused{Reason: ".NET does not expand ${VAR} in appsettings.json; " + strings.Join(names, "; ") +
+		" (on Azure App Service, an app setting of that name can be a Key Vault reference: leakfix plan's app-service-settings.json)"}
 }
 
 // jsonPath returns the .NET environment name (`Section__Key`) of the JSON
