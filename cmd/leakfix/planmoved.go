@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/leakfix/leakfix/rewrite/moved"
@@ -34,6 +35,11 @@ func addMoved(e *env, pf *planFlags, paths []string, findings []scanner.Finding)
 	if err != nil {
 		return findings, nil, err
 	}
+	if st, err := os.Stat(base); err == nil && !st.IsDir() {
+		base = filepath.Dir(base)
+	}
+	// Only what fix moved out of the folder being planned.
+	rec = rec.Within(loc.Top, base)
 	have := map[string]bool{}
 	recorded := rec.Names()
 	for i := range findings {

@@ -169,10 +169,11 @@ func (r *Record) Findings(root, base string, have map[string]bool) []scanner.Fin
 		if e.Name == "" || e.Value == "" {
 			continue
 		}
-		file := e.File
-		if rel, err := filepath.Rel(base, filepath.Join(root, filepath.FromSlash(e.File))); err == nil && !strings.HasPrefix(rel, "..") {
-			file = filepath.ToSlash(rel)
+		rel, err := filepath.Rel(base, filepath.Join(root, filepath.FromSlash(e.File)))
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue // outside the folder being planned
 		}
+		file := filepath.ToSlash(rel)
 		if have[fmt.Sprintf("%s:%d", file, e.Line)] {
 			continue
 		}
@@ -185,6 +186,19 @@ func (r *Record) Findings(root, base string, have map[string]bool) []scanner.Fin
 			f.Tags = []string{"weak-default"}
 		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// Within returns the record's entries for files under base (root is the
+// folder the record belongs to).
+func (r *Record) Within(root, base string) *Record {
+	out := &Record{Version: r.Version, Note: r.Note}
+	for _, e := range r.Entries {
+		rel, err := filepath.Rel(base, filepath.Join(root, filepath.FromSlash(e.File)))
+		if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			out.Entries = append(out.Entries, e)
+		}
 	}
 	return out
 }

@@ -61,10 +61,17 @@ func TestAddMergesAndLoads(t *testing.T) {
 	if len(svcs) != 1 || len(svcs["svc"]) != 1 {
 		t.Errorf("Services = %v (weak defaults are not vaulted, so grant nothing)", svcs)
 	}
-	// Paths relative to the scanned folder; places still in the tree skipped.
+	// Only entries under the scanned folder, with paths relative to it;
+	// places still in the tree skipped.
 	fs := r.Findings(repo, filepath.Join(repo, "svc"), map[string]bool{})
-	if len(fs) != 2 || fs[1].File != "src/main.py" && fs[0].File != "src/main.py" {
+	if len(fs) != 1 || fs[0].File != "src/main.py" { // auth/ is outside svc/
 		t.Errorf("findings = %+v", fs)
+	}
+	if w := r.Within(repo, filepath.Join(repo, "auth")); len(w.Entries) != 1 || w.Entries[0].Service != "auth" {
+		t.Errorf("Within(auth) = %+v", w.Entries)
+	}
+	if fs := r.Findings(repo, filepath.Join(repo, "auth"), map[string]bool{}); len(fs) != 1 || fs[0].File != "main.py" {
+		t.Errorf("findings under auth = %+v", fs)
 	}
 	if fs := r.Findings(repo, repo, map[string]bool{"svc/src/main.py:3": true}); len(fs) != 1 || !fs[0].IsWeakDefault() {
 		t.Errorf("findings with the groq place still in the tree = %+v", fs)
