@@ -714,6 +714,9 @@ func TestFixHelperCannotBePlaced(t *testing.T) {
 		"gomod/internal":          "a file where the helper's folder would go\n",
 		"gomod/cmd/x/main.go":     "package main\n\nvar key = \"" + fixGroq + "\"\n\nfunc main() { println(key) }\n",
 		"svc/leakfix_secrets.py/": "",
+		// Runs from the WORKDIR but copies only src/ below it.
+		"dock/Dockerfile":  "FROM python:3.12\nWORKDIR /app\nCOPY src/ ./src/\nCMD [\"uvicorn\", \"src.main:app\"]\n",
+		"dock/src/main.py": "KEY = \"" + fixGroq + "\"\n",
 	}
 	dir := t.TempDir()
 	for name, body := range files {
@@ -729,7 +732,7 @@ func TestFixHelperCannotBePlaced(t *testing.T) {
 	if code != 2 {
 		t.Errorf("exit %d, want 2; stderr:\n%s", code, stderr)
 	}
-	for _, f := range []string{"svc/app.py", "gomod/cmd/x/main.go"} {
+	for _, f := range []string{"svc/app.py", "gomod/cmd/x/main.go", "dock/src/main.py"} {
 		if got := fixReadFile(t, filepath.Join(dir, f)); got != files[f] {
 			t.Errorf("%s was rewritten although its helper could not be placed:\n%s", f, got)
 		}

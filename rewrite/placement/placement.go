@@ -135,7 +135,11 @@ func Helpers(loc *runroot.Locator, target lookup.Target, which Which, changes []
 			if !which.Python || !bytes.Contains(c.After, []byte(runroot.PythonModule)) {
 				continue
 			}
-			dir := loc.PythonDir(c.Path)
+			dir, err := loc.PythonDir(c.Path)
+			if err != nil {
+				fail(c, "cannot place leakfix_secrets.py: %v; left untouched", err)
+				continue
+			}
 			need(c, filepath.Join(dir, runroot.PythonFile), func() ([]byte, error) { return lookup.Python(target) })
 		case fix.KindJS:
 			if !which.JS || !bytes.Contains(c.After, []byte(runroot.JSFile)) {

@@ -23,6 +23,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -160,12 +161,30 @@ func (l *Locator) dockerfile(dir string) *dockerfile {
 }
 
 // PythonDir is the folder on sys.path when the service holding file runs:
-// where leakfix_secrets.py goes.
-func (l *Locator) PythonDir(file string) string {
+// where leakfix_secrets.py goes. It is an error when a Dockerfile copies
+// the file but runs the program from outside what it copies: no folder
+// of the image's import path then comes from the repository.
+func (l *Locator) PythonDir(file string) (string, error) {
 	file = l.abs(file)
-	if run, _, ok := l.dockerRoot(file); ok && run != "" && within(run, file) {
-		return run
+	if run, copied, ok := l.dockerRoot(file); ok {
+		if run != "" && within(run, file) {
+			return run, nil
+		}
+		if run == "" {
+			return "", fmt.Errorf("its Dockerfile copies %s into the image but runs the program from outside that copy, so no folder on the import path comes from the repository; copy the folder onto the WORKDIR, or give --python-import a module you provide", l.rel(copied))
+		}
 	}
+	return l.pythonDirNoDocker(file), nil
+}
+
+func (l *Locator) rel(p string) string {
+	if r, err := filepath.Rel(l.Top, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+func (l *Locator) pythonDirNoDocker(file string) string {
 	base := l.nearest(filepath.Dir(file), hasPythonProject)
 	// A `src` folder between the file and its project (or the repository)
 	// is the src layout: the service runs from it.
@@ -244,7 +263,10 @@ func (l *Locator) Service(file string) string {
 		return d
 	}
 	if strings.HasSuffix(file, ".py") {
-		p := l.PythonDir(file)
+		p, err := l.PythonDir(file)
+		if err != nil {
+			p = l.pythonDirNoDocker(file)
+		}
 		if filepath.Base(p) == "src" && filepath.Dir(p) != l.Top {
 			return filepath.Dir(p)
 		}

@@ -45,6 +45,10 @@ func TestPlacement(t *testing.T) {
 		"worker/app/run.py":   "",
 		"worker/app/tasks.py": "",
 		// JS: package.json not copied as a folder → the copied src.
+		// Copies src/ below the WORKDIR and runs from the WORKDIR: no
+		// folder of the import path comes from the repository.
+		"pkgcopy/Dockerfile":  "FROM python:3.12\nWORKDIR /app\nCOPY src/ ./src/\nCMD [\"uvicorn\", \"src.main:app\"]\n",
+		"pkgcopy/src/main.py": "",
 		"web/Dockerfile":      "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY src/ ./src/\nCMD [\"node\", \"src/index.js\"]\n",
 		"web/package.json":    "{}\n",
 		"web/src/index.js":    "",
@@ -78,12 +82,16 @@ func TestPlacement(t *testing.T) {
 		{"worker/app/tasks.py", "worker/app", "worker"},
 	} {
 		f := filepath.Join(dir, tc.file)
-		if got := rel(l.PythonDir(f)); got != tc.py {
-			t.Errorf("PythonDir(%s) = %s, want %s", tc.file, got, tc.py)
+		got, err := l.PythonDir(f)
+		if err != nil || rel(got) != tc.py {
+			t.Errorf("PythonDir(%s) = %s, %v; want %s", tc.file, got, err, tc.py)
 		}
 		if got := l.ServiceName(f); got != tc.svc {
 			t.Errorf("ServiceName(%s) = %s, want %s", tc.file, got, tc.svc)
 		}
+	}
+	if _, err := l.PythonDir(filepath.Join(dir, "pkgcopy/src/main.py")); err == nil {
+		t.Errorf("PythonDir placed a helper for a service run from outside what its Dockerfile copies")
 	}
 	for _, tc := range []struct{ file, js string }{
 		{"web/src/index.js", "web/src"},
