@@ -145,7 +145,7 @@ func (l *Locator) dockerRoot(file string) (run string, copied string, ok bool) {
 	if df == nil {
 		return "", "", false
 	}
-	return df.locate(dd, file)
+	return df.locate(dd, l.Top, file)
 }
 
 func (l *Locator) dockerfile(dir string) *dockerfile {
@@ -412,11 +412,13 @@ func containerPath(workdir, p string) string {
 	return path.Join(workdir, p)
 }
 
-// locate maps file (under dockerDir, the build context) into the image.
-// run is the host folder that becomes the folder the program runs from
-// (the WORKDIR, or the CMD script's folder), "" when none does; copied is
-// the host folder whose copy holds file.
-func (df *dockerfile) locate(dockerDir, file string) (run, copied string, ok bool) {
+// locate maps file into the image. The build context is the
+// Dockerfile's folder, or the repository root (top) for sources that only
+// exist there (`docker build -f services/x/Dockerfile .`). run is the host
+// folder that becomes the folder the program runs from (the WORKDIR, or
+// the CMD script's folder), "" when none does; copied is the host folder
+// whose copy holds file.
+func (df *dockerfile) locate(dockerDir, top, file string) (run, copied string, ok bool) {
 	runDir := df.workdir
 	if df.script != "" {
 		runDir = containerPath(df.workdir, path.Dir(df.script))
@@ -427,6 +429,9 @@ func (df *dockerfile) locate(dockerDir, file string) (run, copied string, ok boo
 				continue // a glob: files, not a folder
 			}
 			host := filepath.Join(dockerDir, filepath.FromSlash(s))
+			if !isDir(host) {
+				host = filepath.Join(top, filepath.FromSlash(s))
+			}
 			if !isDir(host) || !within(host, file) {
 				continue
 			}

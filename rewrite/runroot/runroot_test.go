@@ -49,15 +49,19 @@ func TestPlacement(t *testing.T) {
 		// folder of the import path comes from the repository.
 		"pkgcopy/Dockerfile":  "FROM python:3.12\nWORKDIR /app\nCOPY src/ ./src/\nCMD [\"uvicorn\", \"src.main:app\"]\n",
 		"pkgcopy/src/main.py": "",
-		"web/Dockerfile":      "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY src/ ./src/\nCMD [\"node\", \"src/index.js\"]\n",
-		"web/package.json":    "{}\n",
-		"web/src/index.js":    "",
-		"web2/package.json":   "{}\n",
-		"web2/lib/a/b.js":     "",
-		"scripts/tool.js":     "",
-		"gosvc/go.mod":        "module example.com/gosvc\n\ngo 1.22\n",
-		"gosvc/cmd/a/main.go": "",
-		"godir/main.go":       "",
+		// Built from the repository root: docker build -f services/pay/Dockerfile .
+		"services/pay/Dockerfile":     "FROM python:3.12\nWORKDIR /app\nCOPY services/pay/app/ .\nCMD [\"python\", \"main.py\"]\n",
+		"services/pay/app/main.py":    "",
+		"services/pay/app/billing.py": "",
+		"web/Dockerfile":              "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY src/ ./src/\nCMD [\"node\", \"src/index.js\"]\n",
+		"web/package.json":            "{}\n",
+		"web/src/index.js":            "",
+		"web2/package.json":           "{}\n",
+		"web2/lib/a/b.js":             "",
+		"scripts/tool.js":             "",
+		"gosvc/go.mod":                "module example.com/gosvc\n\ngo 1.22\n",
+		"gosvc/cmd/a/main.go":         "",
+		"godir/main.go":               "",
 	})
 	l, err := New(filepath.Join(dir, "auth-service"))
 	if err != nil {
@@ -80,6 +84,7 @@ func TestPlacement(t *testing.T) {
 		{"api/app/main.py", "api", "api"},
 		{"loose/pkg/mod.py", "loose", "loose"},
 		{"worker/app/tasks.py", "worker/app", "worker"},
+		{"services/pay/app/billing.py", "services/pay/app", "services/pay"},
 	} {
 		f := filepath.Join(dir, tc.file)
 		got, err := l.PythonDir(f)
