@@ -115,6 +115,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	printPlanSummary(e, pf.out, p, res)
+	printServiceGrants(e, pf.out, p)
 	for _, n := range p.Notes {
 		warn("note: " + n)
 	}

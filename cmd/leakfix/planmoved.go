@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/leakfix/leakfix/rewrite/moved"
 	"github.com/leakfix/leakfix/rewrite/runroot"
+	"github.com/leakfix/leakfix/rewrite/vaultplan"
 	"github.com/leakfix/leakfix/scanner"
 )
 
@@ -80,4 +82,15 @@ func appendUnique(list []string, s string) []string {
 		}
 	}
 	return append(list, s)
+}
+
+// printServiceGrants says which identity may read which names.
+func printServiceGrants(e *env, out string, p *vaultplan.Plan) {
+	if len(p.Services) == 0 {
+		return
+	}
+	fmt.Fprintf(e.stdout, "services: each gets its own identity, granted only the names its code reads (%s):\n", filepath.Join(out, vaultplan.SnippetsDir, "services"))
+	for _, g := range p.Services {
+		fmt.Fprintf(e.stdout, "  %-30s %s\n", g.Identity, strings.Join(g.Names, ", "))
+	}
 }

@@ -2,6 +2,9 @@ package vaultplan_test
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,5 +96,39 @@ func TestNoServicesNoGrants(t *testing.T) {
 		if strings.HasPrefix(name, "services/") {
 			t.Errorf("snippet %s without services", name)
 		}
+	}
+}
+
+// TestServiceScriptsShellcheck: the per-service and gh scripts pass
+// shellcheck.
+func TestServiceScriptsShellcheck(t *testing.T) {
+	sc, err := exec.LookPath("shellcheck")
+	if err != nil {
+		if os.Getenv("LEAKFIX_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("this test needs shellcheck: %v", err)
+		}
+		t.Skipf("this test needs shellcheck: %v", err)
+	}
+	services := map[string][]string{"auth": {"groq-api-key", "stripe-key"}, "web": {"openai-key"}}
+	n := 0
+	for _, target := range vaultplan.Targets() {
+		p, _, err := vaultplan.Build(serviceFindings(), vaultplan.Options{Target: target, Services: services})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, body := range vaultplan.Snippets(p) {
+			if !strings.HasSuffix(name, ".sh") {
+				continue
+			}
+			f := filepath.Join(t.TempDir(), filepath.Base(name))
+			os.WriteFile(f, []byte(body), 0o755)
+			if out, err := exec.Command(sc, f).CombinedOutput(); err != nil {
+				t.Errorf("%s/%s: shellcheck: %v\n%s\n%s", target, name, err, out, body)
+			}
+			n++
+		}
+	}
+	if n < 5 {
+		t.Errorf("checked %d scripts, want the Azure and GCP service scripts and the gh scripts", n)
 	}
 }
