@@ -8,6 +8,7 @@ package placement
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -55,6 +56,11 @@ func NewGo(loc *runroot.Locator, call string) (*Go, error) {
 
 // Rewrite implements rewrite.Rewriter.
 func (r *Go) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([]byte, error) {
+	return r.RewriteContext(context.Background(), path, src, secrets)
+}
+
+// RewriteContext implements rewrite.ContextRewriter.
+func (r *Go) RewriteContext(ctx context.Context, path string, src []byte, secrets []rewrite.Secret) ([]byte, error) {
 	pkg := packageClause(path, src)
 	place := r.Loc.Go(path, pkg)
 	opts := goanalyzer.Options{Call: r.Call, ImportPath: place.ImportPath, SamePackage: place.SamePackage}
@@ -69,7 +75,7 @@ func (r *Go) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([]byte,
 		}
 		r.rws[opts] = rw
 	}
-	return rw.Rewrite(path, src, secrets)
+	return rw.RewriteContext(ctx, path, src, secrets)
 }
 
 func packageClause(path string, src []byte) string {
