@@ -3,7 +3,10 @@
 // imports the helper of its own service), and lists the helper files the
 // rewritten files need, each with the files that depend on it, so
 // `leakfix fix --write` writes a helper before any file that imports it
-// and never leaves an import of a module that does not exist.
+// and never leaves an import of a module that does not exist. It also
+// lists what else a fix writes or records beside the rewritten files: the
+// Terraform variables to mark sensitive, and the moved values with the
+// service reading each.
 package placement
 
 import (
