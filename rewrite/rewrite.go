@@ -12,6 +12,7 @@ package rewrite
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -78,6 +79,14 @@ func FromFinding(f scanner.Finding) Secret {
 // they add is added only when it is not already there.
 type Rewriter interface {
 	Rewrite(path string, src []byte, secrets []Secret) ([]byte, error)
+}
+
+// ContextRewriter is a Rewriter whose work can take long enough to be
+// worth cancelling (the Go rewriter runs `go list` for type information);
+// the fix engine calls RewriteContext when a rewriter has it.
+type ContextRewriter interface {
+	Rewriter
+	RewriteContext(ctx context.Context, path string, src []byte, secrets []Secret) ([]byte, error)
 }
 
 // ParseError says a file could not be parsed, so it was not rewritten.

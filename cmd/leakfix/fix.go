@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 
@@ -17,19 +15,29 @@ import (
 	"github.com/leakfix/leakfix/rewrite/goanalyzer"
 	"github.com/leakfix/leakfix/rewrite/lookup"
 	"github.com/leakfix/leakfix/rewrite/naming"
-	"github.com/leakfix/leakfix/rewrite/python"
+	"github.com/leakfix/leakfix/rewrite/runroot"
 	"github.com/leakfix/leakfix/scanner"
 )
 
 const fixExamples = `  leakfix fix                                   show the diff for the current directory (values redacted)
   leakfix fix services/ --write                 rewrite the files in place
-  leakfix fix --write --emit-helper --target aws-secrets-manager
+  leakfix fix --write --target aws-secrets-manager
   leakfix fix --names names.toml --python-import "from app.vault import get_secret"
   leakfix fix --show-secrets > fix.patch && git apply fix.patch
 
 A --names file maps a derived name, a fingerprint or a rule id to the vault
 name to use instead:
   "azure-openai-gpt-4-turbo-key" = "azure-openai-gpt4-turbo-key"
+
+With --write, each rewritten file's service also gets the lookup helper it
+now calls, where that service runs from: leakfix_secrets.py in the Python
+run folder (the folder a Dockerfile copies onto its WORKDIR, a src/ layout
+folder, or the project folder), leakfix-secrets.cjs beside package.json,
+<module>/internal/leakfixsecrets for Go modules and leakfix_secrets.go in the
+package of Go code outside a module. Existing helpers are never overwritten.
+What was moved is recorded (0600, never in the work tree) in
+<git dir>/leakfix/moved.json, or under $LEAKFIX_STATE_DIR (default: the user
+cache) outside git, so "leakfix plan" still has every value after the fix.
 
 Exit status: 0 when every secret found was rewritten (or none was found),
 2 when a file could not be parsed or written, or a secret was left in place
@@ -45,6 +53,8 @@ type fixFlags struct {
 	goImport    string
 	goCall      string
 	emitHelper  bool
+	noHelper    bool
+	noRecord    bool
 	target      string
 	noIgnore    bool
 	maxFileSize int64
@@ -55,11 +65,13 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "fix", "fix [PATH] [flags]   (PATH defaults to .)", fixExamples)
 	fs.BoolVar(&ff.write, "write", false, "rewrite the files (atomically) instead of printing a unified diff")
 	fs.StringVar(&ff.names, "names", "", "TOML `FILE` of vault-name overrides (derived name, fingerprint or rule id = name)")
-	fs.StringVar(&ff.pyImport, "python-import", python.DefaultImport, "import `LINE` added to rewritten Python files")
-	fs.StringVar(&ff.jsImport, "js-import", "", "import or require `LINE` added to rewritten JavaScript/TypeScript files (default: the emitted lib/secrets.cjs, by relative path, in the file's module style)")
-	fs.StringVar(&ff.goImport, "go-import", "", "import `PATH` of the Go helper package (default: <module>/internal/secrets)")
+	fs.StringVar(&ff.pyImport, "python-import", "", "import `LINE` added to rewritten Python files (default: "+runroot.PythonImport+", written beside each service)")
+	fs.StringVar(&ff.jsImport, "js-import", "", "import or require `LINE` added to rewritten JavaScript/TypeScript files (default: the service's "+runroot.JSFile+", by relative path, in the file's module style)")
+	fs.StringVar(&ff.goImport, "go-import", "", "import `PATH` of the Go helper package (default: <module>/"+runroot.GoHelperDir+", or a file in the same package outside a module)")
 	fs.StringVar(&ff.goCall, "go-call", goanalyzer.DefaultCall, "Go call that replaces a secret (`qualifier.Func`)")
-	fs.BoolVar(&ff.emitHelper, "emit-helper", false, "also write the lookup modules the rewritten calls need (Python, JavaScript, Go)")
+	fs.BoolVar(&ff.emitHelper, "emit-helper", false, "accepted for compatibility: --write now writes the lookup helpers by default")
+	fs.BoolVar(&ff.noHelper, "no-helper", false, "do not write the lookup helpers the rewritten code imports (you provide them)")
+	fs.BoolVar(&ff.noRecord, "no-record", false, "do not record the moved values (in the git dir, or the user cache outside git) for plan")
 	fs.StringVar(&ff.target, "target", string(lookup.AzureKeyVault), "`TARGET` vault the emitted lookup modules read: azure-keyvault, aws-secrets-manager, hashicorp-vault or gcp-secret-manager")
 	fs.StringVar(&ff.rf.config, "config", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
 	fs.BoolVar(&ff.rf.showSecrets, "show-secrets", false, "print the diff with the real values (an exact patch for git apply) instead of REDACTED")
@@ -97,19 +109,10 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if helperRoot, err = filepath.Abs(helperRoot); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	reg, err := fix.DefaultRegistry(fix.Options{
-		PythonImport: ff.pyImport,
-		JSImport:     ff.jsImport,
-		JSHelper:     filepath.Join(helperRoot, "lib", "secrets.cjs"),
-	})
+	reg, loc, which, err := fixRegistry(&ff, root, target)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
-	goRW, err := goanalyzer.NewRewriter(goanalyzer.Options{ImportPath: ff.goImport, Call: ff.goCall})
-	if err != nil {
-		return usageError("--go-import/--go-call: %v", err)
-	}
-	reg.Register(fix.KindGo, goRW, "*.go")
 
 	// Scan with the normal detector first: fix rewrites exactly what
 	// `leakfix scan` reports, under the names scan reports.
@@ -132,10 +135,14 @@ func runFix(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	var helpers []*fix.Change
+	var deps helperDeps
 	var problems []string
-	if ff.emitHelper {
-		helpers, problems = lookupModules(&ff, target, helperRoot, checked.IsDir, changes)
+	helpers, deps = placeHelpers(loc, which, target, helperRoot, checked.IsDir, changes)
+	if ff.noHelper {
+		helpers = noHelperNotes(e, &ff, helpers)
 	}
+	tf, tfProblems := terraformChanges(changes, relTo(helperRoot, checked.IsDir))
+	helpers, problems = append(helpers, tf...), append(problems, tfProblems...)
 
 	rewritten, files, fileProblems := fix.Summary(changes)
 	problems = append(fileProblems, problems...)
@@ -145,7 +152,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintf(e.stderr, "leakfix: removed %s, left by an interrupted run\n", p)
 			}
 		}
-		for _, c := range append(changes, helpers...) {
+		for _, c := range append(helpers, changes...) {
 			if !c.Changed() {
 				continue
 			}
@@ -158,6 +165,9 @@ func runFix(ctx context.Context, e *env, args []string) error {
 				if !c.New {
 					rewritten -= c.Rewrote()
 					files--
+				} else {
+					ps, n, f := deps.markDependents(c, err)
+					problems, rewritten, files = append(problems, ps...), rewritten-n, files-f
 				}
 				continue
 			}
@@ -167,6 +177,13 @@ func runFix(ctx context.Context, e *env, args []string) error {
 					verb = "wrote"
 				}
 				fmt.Fprintf(e.stderr, "leakfix: %s %s\n", verb, redact.Name(c.File))
+			}
+		}
+		if !ff.noRecord {
+			if p, err := recordMoved(loc, changes); err != nil {
+				problems = append(problems, fmt.Sprintf("record moved values: %v", err))
+			} else if p != "" && ff.rf.verbose {
+				fmt.Fprintf(e.stderr, "leakfix: recorded the moved values in %s (0600)\n", p)
 			}
 		}
 	} else if err := writeDiff(e, append(changes, helpers...), ff.rf.showSecrets); err != nil { // redact.go
@@ -266,92 +283,4 @@ func loadNames(file string) (naming.Overrides, error) {
 		out[k] = v
 	}
 	return out, nil
-}
-
-// lookupModules builds the lookup modules the rewritten calls need: one
-// per language whose files now call a vault lookup. Existing modules are
-// left alone (they may have been edited); problems are returned as
-// messages.
-func lookupModules(ff *fixFlags, target lookup.Target, helperRoot string, rootIsDir bool, changes []*fix.Change) ([]*fix.Change, []string) {
-	calls := map[string]bool{}
-	var goDirs []string
-	for _, c := range changes {
-		if c.Err != nil || !c.Changed() {
-			continue
-		}
-		vaulted := false
-		for _, s := range c.Secrets {
-			vaulted = vaulted || !s.WeakDefault
-		}
-		if !vaulted {
-			continue
-		}
-		calls[c.Kind] = true
-		if c.Kind == fix.KindGo {
-			goDirs = append(goDirs, filepath.Dir(c.Path))
-		}
-	}
-	rel := func(p string) string {
-		r, err := filepath.Rel(helperRoot, p)
-		if err != nil || !rootIsDir {
-			return filepath.ToSlash(p)
-		}
-		return filepath.ToSlash(r)
-	}
-	var out []*fix.Change
-	var problems []string
-	add := func(p string, data []byte, err error) {
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("--emit-helper: %v", err))
-			return
-		}
-		if cur, err := os.ReadFile(p); err == nil {
-			if !bytes.Equal(cur, data) {
-				problems = append(problems, fmt.Sprintf("--emit-helper: %s exists and differs from the generated module; left alone", rel(p)))
-			}
-			return
-		}
-		out = append(out, &fix.Change{Path: p, File: rel(p), New: true, After: data, Mode: 0o644})
-	}
-	if calls[fix.KindPython] {
-		rw, err := python.New(ff.pyImport)
-		switch {
-		case err != nil:
-			problems = append(problems, fmt.Sprintf("--emit-helper: %v", err))
-		case rw.ModulePath() == "":
-			problems = append(problems, fmt.Sprintf("--emit-helper: cannot tell which file %q imports; write the Python module by hand", ff.pyImport))
-		default:
-			data, err := lookup.Python(target)
-			add(filepath.Join(helperRoot, filepath.FromSlash(rw.ModulePath())), data, err)
-		}
-	}
-	if calls[fix.KindJS] {
-		mod, dts, err := lookup.JS(target)
-		add(filepath.Join(helperRoot, "lib", "secrets.cjs"), mod, err)
-		add(filepath.Join(helperRoot, "lib", "secrets.d.cts"), dts, err)
-	}
-	switch {
-	case calls[fix.KindGo] && ff.goImport != "":
-		problems = append(problems, fmt.Sprintf("--emit-helper: the Go package %s is your own (--go-import); it is not generated", ff.goImport))
-	case calls[fix.KindGo]:
-		seen := map[string]bool{}
-		for _, dir := range goDirs {
-			importPath, helperDir, err := goanalyzer.HelperLocation(dir)
-			if err != nil {
-				problems = append(problems, fmt.Sprintf("--emit-helper: %v; write the Go helper package by hand", err))
-				continue
-			}
-			if seen[helperDir] {
-				continue
-			}
-			seen[helperDir] = true
-			data, err := goanalyzer.HelperSource(importPath, string(target))
-			add(filepath.Join(helperDir, path.Base(importPath)+".go"), data, err)
-			if pf := goanalyzer.ProviderFile(string(target)); pf != "" {
-				data, err := goanalyzer.ProviderSource(importPath, string(target))
-				add(filepath.Join(helperDir, pf), data, err)
-			}
-		}
-	}
-	return out, problems
 }

@@ -113,18 +113,20 @@ func TestFixCLI(t *testing.T) {
 			t.Errorf("unparseable file changed")
 		}
 		app := fixReadFile(t, filepath.Join(dir, "svc/app.py"))
-		want := "\"\"\"Service.\"\"\"\nfrom utils.secrets import get_secret\nKEY = get_secret(\"groq-api-key\")\n# old token: <redacted: github-token>\n"
+		want := "\"\"\"Service.\"\"\"\nfrom leakfix_secrets import get_secret\nKEY = get_secret(\"groq-api-key\")\n# old token: <redacted: github-token>\n"
 		if app != want {
 			t.Errorf("app.py =\n%s\nwant\n%s", app, want)
 		}
-		if js := fixReadFile(t, filepath.Join(dir, "web/app.js")); !strings.HasPrefix(js, "const { getSecret } = require(\"../lib/secrets.cjs\");\n") {
+		if js := fixReadFile(t, filepath.Join(dir, "web/app.js")); !strings.HasPrefix(js, "const { getSecret } = require(\"./leakfix-secrets.cjs\");\n") {
 			t.Errorf("app.js =\n%s", js)
 		}
-		helper := fixReadFile(t, filepath.Join(dir, "utils/secrets.py"))
+		// Each helper lands beside the code that runs (no project files
+		// here: the file's own folder), under leakfix's own name.
+		helper := fixReadFile(t, filepath.Join(dir, "svc/leakfix_secrets.py"))
 		if !strings.Contains(helper, "hvac") {
 			t.Errorf("helper is not for the chosen target")
 		}
-		for _, p := range []string{"lib/secrets.cjs", "lib/secrets.d.cts"} {
+		for _, p := range []string{"web/leakfix-secrets.cjs", "web/leakfix-secrets.d.cts"} {
 			if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 				t.Errorf("%s not written: %v", p, err)
 			}

@@ -96,6 +96,9 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if findings, pf.opts.Services, err = addMoved(e, &pf, paths, findings); err != nil {
+		return &exitError{code: 2, err: err}
+	}
 	if len(findings) == 0 {
 		fmt.Fprintln(e.stdout, "no secrets found; no plan written")
 		if scanErr != nil {
@@ -115,6 +118,7 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 	printPlanSummary(e, pf.out, p, res)
+	printServiceGrants(e, pf.out, p)
 	for _, n := range p.Notes {
 		warn("note: " + n)
 	}

@@ -102,14 +102,19 @@ func Plan(ctx context.Context, root string, reg *Registry, findings []scanner.Fi
 		if st.IsDir() {
 			path = filepath.Join(root, filepath.FromSlash(file))
 		}
-		out = append(out, planFile(path, file, reg, byFile[file]))
+		out = append(out, planFile(ctx, path, file, reg, byFile[file]))
+	}
+	// A rewrite cut short by cancellation may have less to go on (no type
+	// information): nothing of a cancelled run is used.
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-func planFile(path, file string, reg *Registry, findings []scanner.Finding) *Change {
+func planFile(ctx context.Context, path, file string, reg *Registry, findings []scanner.Finding) *Change {
 	c := &Change{Path: path, File: file}
 	var secrets []rewrite.Secret
 	var left []rewrite.Left
@@ -189,7 +194,12 @@ func planFile(path, file string, reg *Registry, findings []scanner.Finding) *Cha
 		}
 		s.Line = rewrite.LineOf(src, s.Start)
 	}
-	out, err := rw.Rewrite(path, src, secrets)
+	var out []byte
+	if cr, ok := rw.(rewrite.ContextRewriter); ok {
+		out, err = cr.RewriteContext(ctx, path, src, secrets)
+	} else {
+		out, err = rw.Rewrite(path, src, secrets)
+	}
 	var unfixed *rewrite.Unfixed
 	switch {
 	case err == nil:

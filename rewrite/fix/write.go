@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/leakfix/leakfix/internal/atomicfile"
 )
 
 // ErrReadOnly is returned for files without owner write permission:
@@ -63,50 +66,23 @@ func Write(c *Change) error {
 			return errors.New("the file changed while leakfix was working; left untouched")
 		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(c.Path)+".leakfix-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", unwrapPath(err))
-	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(c.After); err != nil {
-		return fmt.Errorf("write temporary file: %w", unwrapPath(err))
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("set mode: %w", unwrapPath(err))
-	}
+	o := atomicfile.Options{Perm: mode, NoClobber: c.New}
 	if st != nil {
-		keepOwner(tmp, st)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync: %w", unwrapPath(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close temporary file: %w", unwrapPath(err))
-	}
-	if c.New {
-		// Link fails if the target appeared meanwhile: never clobber.
-		if err := os.Link(tmp.Name(), c.Path); err != nil {
-			return fmt.Errorf("create: %w", unwrapPath(err))
+		o.Prepare = func(f *os.File) error {
+			keepOwner(f, st)
+			return nil
 		}
-		os.Remove(tmp.Name())
-	} else if err := os.Rename(tmp.Name(), c.Path); err != nil {
-		return fmt.Errorf("replace: %w", unwrapPath(err))
 	}
-	done = true
-	syncDir(dir)
+	err := atomicfile.Write(c.Path, o, func(w io.Writer) error {
+		_, err := w.Write(c.After)
+		return err
+	})
+	switch {
+	case errors.Is(err, fs.ErrExist) && c.New:
+		return fmt.Errorf("%s already exists; not overwritten", c.Path)
+	case err != nil:
+		// The path is the caller's to print; keep the cause.
+		return fmt.Errorf("write: %w", unwrapPath(err))
+	}
 	return nil
-}
-
-// syncDir makes the rename durable; failure only weakens durability.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+
+	"github.com/leakfix/leakfix/internal/atomicfile"
 )
 
 // helperTargets are the vault targets EmitHelper knows how to document
@@ -108,27 +110,9 @@ func commentBlock(s string) string {
 	return b.String()
 }
 
-// writeAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a crash never leaves half a file.
+// writeAtomic writes data to path through internal/atomicfile.
 func writeAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
+	return atomicfile.WriteFile(path, data, perm)
 }
 
 const azureSnippet = `

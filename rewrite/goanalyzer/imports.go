@@ -39,6 +39,10 @@ func (p *planner) importPlan() *importPlan {
 	}
 	ip := &importPlan{fn: p.call.fn}
 	p.imp = ip
+	if p.samePackage {
+		ip.fn = samePackageName(p.call.fn)
+		return ip
+	}
 	for _, spec := range p.file.Imports {
 		path, err := strconv.Unquote(spec.Path.Value)
 		if err != nil || path != p.importPath {

@@ -41,7 +41,22 @@ type Options struct {
 	// the name the file imports ImportPath under; weak defaults call
 	// `qualifier.MustEnv`.
 	Call string
+	// SamePackage makes calls unqualified and prefixed with
+	// SamePackagePrefix (`leakfixGet("name")`, `leakfixMustEnv(...)`),
+	// for code outside any module whose helper is a file in its own
+	// package (see SamePackageHelper); ImportPath is then ignored.
+	SamePackage bool
 }
+
+// SamePackagePrefix is prepended to the helper's top-level names when
+// the helper is a file in the caller's own package, so they cannot
+// collide with the package's names.
+const SamePackagePrefix = "leakfix"
+
+// samePackageName is name as the same-package helper declares it. The
+// case of name is kept, so names that differ only in case (Provider,
+// provider) stay distinct.
+func samePackageName(name string) string { return SamePackagePrefix + name }
 
 // call is a parsed Options.Call.
 type call struct {

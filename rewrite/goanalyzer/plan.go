@@ -57,8 +57,9 @@ type planner struct {
 	// complete is set when info covers the whole package without errors.
 	complete bool
 
-	importPath string
-	call       call
+	importPath  string
+	call        call
+	samePackage bool // the helper is a file of this package (Options.SamePackage)
 
 	imp *importPlan // computed on first need
 }
@@ -346,6 +347,9 @@ func (p *planner) literalExpr(lit *ast.BasicLit, path []ast.Node, items []*item,
 
 func (p *planner) callExpr(qual, name string) string {
 	if qual == "" {
+		if p.samePackage {
+			return samePackageName(p.call.fn) + "(" + strconv.Quote(name) + ")"
+		}
 		return p.call.fn + "(" + strconv.Quote(name) + ")"
 	}
 	return qual + "." + p.call.fn + "(" + strconv.Quote(name) + ")"

@@ -2,6 +2,7 @@ package goanalyzer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -69,7 +70,7 @@ func Rewrite(filename string, src []byte, findings []lfscanner.Finding, opts Opt
 		}
 		secrets = append(secrets, s)
 	}
-	out, err := r.rewrite(filename, src, secrets, left)
+	out, err := r.rewrite(context.Background(), filename, src, secrets, left)
 	if out == nil {
 		return src, err
 	}
@@ -157,10 +158,16 @@ func NewRewriter(opts Options) (*Rewriter, error) {
 // but a file that does not parse yields nil output with the
 // *rewrite.ParseError, as the engine's contract asks.
 func (r *Rewriter) Rewrite(path string, src []byte, secrets []rewrite.Secret) ([]byte, error) {
-	return r.rewrite(path, src, secrets, &rewrite.Unfixed{})
+	return r.rewrite(context.Background(), path, src, secrets, &rewrite.Unfixed{})
 }
 
-func (r *Rewriter) rewrite(filename string, src []byte, secrets []rewrite.Secret, left *rewrite.Unfixed) ([]byte, error) {
+// RewriteContext implements rewrite.ContextRewriter: ctx bounds the
+// `go list` run that loads type information.
+func (r *Rewriter) RewriteContext(ctx context.Context, path string, src []byte, secrets []rewrite.Secret) ([]byte, error) {
+	return r.rewrite(ctx, path, src, secrets, &rewrite.Unfixed{})
+}
+
+func (r *Rewriter) rewrite(ctx context.Context, filename string, src []byte, secrets []rewrite.Secret, left *rewrite.Unfixed) ([]byte, error) {
 	if len(secrets) == 0 {
 		return src, left.Err()
 	}
@@ -169,7 +176,7 @@ func (r *Rewriter) rewrite(filename string, src []byte, secrets []rewrite.Secret
 	if err != nil {
 		return nil, parseError(err, secrets)
 	}
-	tp := r.loader.check(fset, filename, file)
+	tp := r.loader.check(ctx, fset, filename, file)
 	p := &planner{
 		fset:       fset,
 		tf:         fset.File(file.FileStart),
@@ -182,6 +189,7 @@ func (r *Rewriter) rewrite(filename string, src []byte, secrets []rewrite.Secret
 		importPath: resolveImport(r.opts.ImportPath, dirOf(filename)),
 		call:       r.call,
 	}
+	p.samePackage = r.opts.SamePackage
 	items := make([]*item, len(secrets))
 	for i := range secrets {
 		items[i] = &item{Secret: secrets[i]}

@@ -63,7 +63,7 @@ func dirOf(filename string) string {
 // check type-checks file together with its on-disk siblings of the same
 // package (honouring build constraints), with file standing in for its
 // own on-disk copy.
-func (l *typeLoader) check(fset *token.FileSet, filename string, file *ast.File) typedPackage {
+func (l *typeLoader) check(ctx context.Context, fset *token.FileSet, filename string, file *ast.File) typedPackage {
 	files := []*ast.File{file}
 	dir := dirOf(filename)
 	if dir != "" {
@@ -77,7 +77,7 @@ func (l *typeLoader) check(fset *token.FileSet, filename string, file *ast.File)
 	}
 	var errs int
 	conf := types.Config{
-		Importer:    l.importer(fset, dir),
+		Importer:    l.importer(ctx, fset, dir),
 		Error:       func(error) { errs++ },
 		FakeImportC: true,
 	}
@@ -112,7 +112,7 @@ func siblings(fset *token.FileSet, dir, filename, pkgName string) []*ast.File {
 	return out
 }
 
-func (l *typeLoader) importer(fset *token.FileSet, dir string) types.Importer {
+func (l *typeLoader) importer(ctx context.Context, fset *token.FileSet, dir string) types.Importer {
 	std := importer.ForCompiler(fset, "gc", nil)
 	if dir == "" {
 		return std
@@ -124,7 +124,7 @@ func (l *typeLoader) importer(fset *token.FileSet, dir string) types.Importer {
 		l.byDir[dir] = de
 	}
 	l.mu.Unlock()
-	de.once.Do(func() { de.exports, de.importMap, _ = goListExports(dir) })
+	de.once.Do(func() { de.exports, de.importMap, _ = goListExports(ctx, dir) })
 	if len(de.exports) == 0 {
 		return std
 	}
@@ -152,12 +152,12 @@ func (f importerFunc) Import(path string) (*types.Package, error) { return f(pat
 
 // goListExports asks the go command for the export data of the package
 // in dir and all its dependencies.
-func goListExports(dir string) (map[string]string, map[string]string, error) {
+func goListExports(ctx context.Context, dir string) (map[string]string, map[string]string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		return nil, nil, fmt.Errorf("type information: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goListTimeout)
+	ctx, cancel := context.WithTimeout(ctx, goListTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, goBin, "list", "-e", "-export", "-deps", "-json=ImportPath,Export,ImportMap,DepOnly", ".")
 	cmd.Dir = dir

@@ -59,6 +59,9 @@ func (p *planner) planWeak(o *outcome, lit *ast.BasicLit, path []ast.Node) {
 	}
 	text := p.text(key)
 	repl := MustEnvFunc + "(" + text + ")"
+	if p.samePackage {
+		repl = samePackageName(MustEnvFunc) + "(" + text + ")"
+	}
 	if imp.qual != "" {
 		repl = imp.qual + "." + repl
 	}

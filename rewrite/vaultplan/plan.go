@@ -84,6 +84,9 @@ type Options struct {
 	App string
 	// ToolVersion is recorded in plan.json and the script header.
 	ToolVersion string
+	// Services maps each service (run root) to the names its code reads;
+	// the plan then grants each its own identity and only those names.
+	Services map[string][]string
 }
 
 var (
@@ -177,6 +180,9 @@ type Plan struct {
 	// Notes are things the user must do or know (placeholders left in
 	// snippets, store quirks that affect a value).
 	Notes []string `json:"notes,omitempty"`
+	// Services are the per-service least-privilege grants (empty when
+	// the services are unknown).
+	Services []ServiceGrant `json:"services,omitempty"`
 
 	// opts are the normalized options Build used; the script and the
 	// snippets are rendered from them.
@@ -361,7 +367,8 @@ func Build(findings []scanner.Finding, opts Options) (*Plan, Values, error) {
 		p.Secrets = append(p.Secrets, s)
 	}
 	p.Notes = append(p.Notes, st.notes(p)...)
-	for _, sn := range st.snippets(p) {
+	p.Services = grants(p)
+	for _, sn := range append(append(st.snippets(p), serviceSnippets(p)...), githubSnippet(p)...) {
 		p.Snippets = append(p.Snippets, SnippetsDir+"/"+sn.name)
 	}
 	return p, values, nil

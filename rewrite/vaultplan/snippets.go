@@ -18,7 +18,7 @@ type snippet struct {
 // under snippets/.
 func Snippets(p *Plan) map[string]string {
 	out := map[string]string{}
-	for _, s := range storeFor(p.opts).snippets(p) {
+	for _, s := range append(append(storeFor(p.opts).snippets(p), serviceSnippets(p)...), githubSnippet(p)...) {
 		out[s.name] = s.content
 	}
 	return out

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
+	"github.com/leakfix/leakfix/internal/atomicfile"
 	"github.com/leakfix/leakfix/report"
 )
 
@@ -175,6 +176,9 @@ func fill(dir string, p *Plan, values Values) error {
 		return err
 	}
 	for name, content := range Snippets(p) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(sdir, name)), 0o755); err != nil {
+			return err
+		}
 		if err := writeFile(filepath.Join(sdir, name), 0o644, []byte(content)); err != nil {
 			return err
 		}
@@ -183,26 +187,14 @@ func fill(dir string, p *Plan, values Values) error {
 	return os.Chmod(dir, 0o755)
 }
 
-// writeFile creates path with exactly perm (whatever the umask) and
-// syncs it, so a crash cannot leave a truncated values file behind.
+// writeFile creates path (which must not exist) with exactly perm
+// (whatever the umask), synced, through internal/atomicfile, so a crash
+// cannot leave a truncated values file behind.
 func writeFile(path string, perm os.FileMode, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
+	return atomicfile.Write(path, atomicfile.Options{Perm: perm, NoClobber: true}, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }
 
 // swapInto renames staging to dir, moving an earlier plan aside first and
