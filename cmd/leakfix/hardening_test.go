@@ -318,6 +318,9 @@ func TestFixWriteInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var written []string
 	beforeFixWrite = func(file string) {
+		if strings.HasSuffix(file, "leakfix_secrets.py") {
+			return // the helper module is written before the files that import it
+		}
 		written = append(written, file)
 		if len(written) == 2 {
 			cancel(&interruption{sig: os.Interrupt})

@@ -116,13 +116,15 @@ func randString(r *rand.Rand, n int, alphabet string) string {
 	return string(b)
 }
 
-// secretEnv returns, for every named finding, NAME_IN_UPPER_SNAKE=value
-// (the helpers' environment fallback) and, for weak defaults, the
+// secretEnv returns LEAKFIX_SECRETS_BACKEND=env (the helpers read the
+// store the plan targets unless told otherwise, and never fall back to the
+// environment silently), then, for every named finding,
+// NAME_IN_UPPER_SNAKE=value (the env store's variables) and, for weak defaults, the
 // setting's own variable set to the old default (so the original and the
 // rewritten code see the same value).
 func secretEnv(findings []map[string]any) []string {
 	seen := map[string]bool{}
-	var env []string
+	env := []string{"LEAKFIX_SECRETS_BACKEND=env"}
 	for _, f := range findings {
 		name, _ := f["secret_name"].(string)
 		value, _ := f["secret"].(string)
@@ -181,9 +183,12 @@ func runIn(t *testing.T, dir string, env []string, name string, args ...string) 
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
-	out, err := cmd.CombinedOutput()
+	// stdout only: the helpers name their store on stderr at first use.
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s %s in %s: %v\n%s", name, strings.Join(args, " "), dir, err, redactAll(string(out), env))
+		t.Fatalf("%s %s in %s: %v\n%s%s", name, strings.Join(args, " "), dir, err, redactAll(string(out), env), redactAll(stderr.String(), env))
 	}
 	return string(out)
 }
