@@ -34,16 +34,22 @@ const (
 	maxAfter        = 1024
 )
 
-// TagNearKeyword marks a rule whose keyword is the name in a
-// NAME OP VALUE form (db_password = "…", setProperty("pwd", "…")) or the
-// operator itself (== "): its regex runs only when the keyword is followed
-// by the rest of a name and an operator (nameThenOperator), and sees only
-// the span from a little before the keyword to a little after. Go's regexp has no
+// TagNearKeyword marks a rule whose keyword is the name in a quoted
+// NAME OP "VALUE" form (db_password = "…", setProperty("pwd", "…")) or
+// the operator itself (== "): its regex runs only when the keyword is
+// followed by the rest of a name, an operator and a quote
+// (nameThenOperator), and sees only the span from a little before the
+// keyword to a little after. Go's regexp has no
 // first-byte skipping, so a pattern without a literal prefix costs its
 // whole program at every byte it is given; most hits of a word like
 // "pass" are prose (passed, bypass), and this check turns them away for
 // the price of a few byte compares.
 const TagNearKeyword = "near-keyword"
+
+// TagNearKeywordBare is TagNearKeyword for unquoted config lines
+// (DB_PASS ?= value, ldap.pwd=value): the value need not be quoted, and the
+// regex sees the keyword's line from its start, for rules anchored there.
+const TagNearKeywordBare = "near-keyword-bare"
 
 const (
 	nearBefore = 48  // an identifier's prefix before the keyword (ldap_bind_ in ldap_bind_pwd)
@@ -56,10 +62,16 @@ func ruleWindow(r *rules.Rule, data []byte, pos int) (w [2]int, ok bool) {
 	switch {
 	case r.HasTag(TagNearKeyword) && !r.SpansLines() && !r.CrossLine():
 		end := min(lineEnd(data, pos), pos+nearAfter)
-		if !nameThenOperator(data[pos:end]) {
+		if !nameThenOperator(data[pos:end], true) {
 			return w, false
 		}
 		return [2]int{max(lineStart(data, pos), pos-nearBefore), end}, true
+	case r.HasTag(TagNearKeywordBare) && !r.SpansLines() && !r.CrossLine():
+		end := min(lineEnd(data, pos), pos+nearAfter)
+		if !nameThenOperator(data[pos:end], false) {
+			return w, false
+		}
+		return [2]int{max(lineStart(data, pos), pos-maxBefore), end}, true
 	case r.SpansLines():
 		return [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}, true
 	case r.CrossLine():
@@ -73,13 +85,15 @@ func ruleWindow(r *rules.Rule, data []byte, pos int) (w [2]int, ok bool) {
 }
 
 // nameThenOperator reports whether the keyword at the start of b is (part
-// of) a name followed by an operator: the rest of the identifier, a
-// closing quote, blanks, a C array's [] or a type (string, str, char,
-// const char *), then = : ( , or a two-byte operator ending in = (==, !=,
-// +=, .=, ?=, |=). The operator may itself be the keyword (== "). Prose
-// (passed to, bypass the) and base64 runs fail at the first byte after
-// the word.
-func nameThenOperator(b []byte) bool {
+// of) a name followed by an operator and a quoted value: the rest of the
+// identifier, a closing quote, blanks, a C array's [] or a type (string,
+// str, char, const char *, ": String"), an operator (= := ::= ?= += .= ||=
+// ??= == != === !== => : ( ,), blanks, a string prefix (r b u f @ or a
+// JSON escape) and a quote. The operator may itself be the keyword (== ").
+// Prose (passed to, bypass the), calls (logger.password(ctx)) and base64
+// runs fail within a few bytes. Unless quoted, any value after the
+// operator will do.
+func nameThenOperator(b []byte, quoted bool) bool {
 	i := 0
 	for i < len(b) && isNameByte(b[i]) {
 		i++
@@ -88,9 +102,7 @@ func nameThenOperator(b []byte) bool {
 		i++
 	}
 	for {
-		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
-			i++
-		}
+		i = skipBlanks(b, i)
 		if i+1 < len(b) && b[i] == '[' {
 			j := bytes.IndexByte(b[i:], ']')
 			if j < 0 || j > 8 {
@@ -103,18 +115,42 @@ func nameThenOperator(b []byte) bool {
 			i += w
 			continue
 		}
+		if i < len(b) && b[i] == ':' && typeWord(b[skipBlanks(b, i+1):]) > 0 {
+			i = skipBlanks(b, i+1)
+			continue
+		}
 		break
 	}
-	if i >= len(b) {
+	n := operatorLen(b[i:])
+	if n == 0 {
 		return false
 	}
-	switch b[i] {
-	case '=', ':', '(', ',':
-		return true
-	case '!', '+', '.', '?', '|':
-		return i+1 < len(b) && b[i+1] == '='
+	i = skipBlanks(b, i+n)
+	if !quoted {
+		return i < len(b) && b[i] != '\r'
 	}
-	return false
+	for k := 0; k < 2 && i < len(b) && bytes.IndexByte([]byte("rbufRBUF@\\"), b[i]) >= 0; k++ {
+		i++
+	}
+	return i < len(b) && (b[i] == '"' || b[i] == '\'' || b[i] == '`')
+}
+
+var operators = []string{"::=", "===", "!==", "||=", "??=", ":=", "?=", "+=", ".=", "==", "!=", "=>", "=", ":", "(", ","}
+
+func operatorLen(b []byte) int {
+	for _, op := range operators {
+		if bytes.HasPrefix(b, []byte(op)) {
+			return len(op)
+		}
+	}
+	return 0
+}
+
+func skipBlanks(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 func isNameByte(c byte) bool {

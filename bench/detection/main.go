@@ -200,6 +200,8 @@ var forms = []struct{ family, file, tmpl string }{
 	{"xml/appsettings", "web.config", "<appSettings>\n  <add key=\"{c}\" value=\"{v}\" />\n</appSettings>\n"},
 	{"cli/curl-user", "scripts/api.sh", "curl -u deploy:{v} https://api.acme.io/v1/jobs\n"},
 	{"cli/basic-header", "scripts/hook.sh", "curl -H \"Authorization: Basic {b}\" https://api.acme.io/v1\n"},
+	{"cli/password-flag", "scripts/migrate.sh", "./bin/migrate --{d}={v} --host db.acme.io\n"},
+	{"cli/keytool", "scripts/keystore.sh", "keytool -list -keystore app.jks -storepass {v}\n"},
 	{"connstr/jdbc-mysql", "conf/jdbc.properties", "url=jdbc:mysql://db.acme.io:3306/app?user=app&password={v}\n"},
 	{"connstr/jdbc-sqlserver", "conf/mssql.properties", "url=jdbc:sqlserver://db.acme.io:1433;databaseName=app;user=sa;password={v}\n"},
 	{"connstr/odbc", "conf/odbc.txt", "Driver={ODBC Driver 18 for SQL Server};Server=db.acme.io;Uid=app;Pwd={v};\n"},

@@ -54,3 +54,36 @@ func TestMinConfidence(t *testing.T) {
 		t.Errorf("bad --min-confidence: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestMinConfidenceHistory: history honours --min-confidence the same way.
+func TestMinConfidenceHistory(t *testing.T) {
+	r := newHistRepo(t)
+	r.commit("settings", map[string]string{
+		"app/settings.py":            `db_password = "Vk7mQ3rZt9Lw"` + "\n",
+		"app/tests/test_settings.py": `db_password = "Vk7mQ3rZt9Lw"` + "\n",
+	})
+	for _, tc := range []struct{ min, want string }{
+		{"low", "app/settings.py:medium app/tests/test_settings.py:low"},
+		{"medium", "app/settings.py:medium"},
+	} {
+		code, out, stderr := runCLI(t, "", "history", r.dir, "--format", "json", "--min-confidence", tc.min)
+		if code != 1 {
+			t.Fatalf("--min-confidence %s: exit %d (%s)", tc.min, code, stderr)
+		}
+		var fs []struct {
+			File       string `json:"file"`
+			Confidence string `json:"confidence"`
+		}
+		if err := json.Unmarshal([]byte(out), &fs); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.File+":"+f.Confidence)
+		}
+		sort.Strings(got)
+		if g := strings.Join(got, " "); g != tc.want {
+			t.Errorf("history --min-confidence %s:\n got %s\nwant %s", tc.min, g, tc.want)
+		}
+	}
+}
