@@ -65,6 +65,12 @@ type Rule struct {
 	// Multiline widens the window the regex sees after a keyword hit from
 	// a few lines to 32 KiB, for secrets that span lines (private keys).
 	Multiline bool `toml:"multiline"`
+	// Aliases are other scanners' ids for this rule (gitleaks'), so
+	// configs that override or disable a rule by those ids still work.
+	Aliases []string `toml:"aliases"`
+	// Validate names a checksum or structure check the scanner runs on the
+	// secret (see scanner/checksum.go) to raise or lower confidence.
+	Validate string `toml:"validate"`
 
 	// Line is the 1-based line of the rule's [[rules]] header.
 	Line int `toml:"-"`
