@@ -555,6 +555,9 @@ func (c *Config) compile(eager bool) error {
 		if r.Regex == "" && r.Path == "" {
 			fail(r, "needs a regex or a path")
 		}
+		if r.Validate != "" && !contains(Validators(), r.Validate) {
+			fail(r, "validate %q is not one of %s", r.Validate, strings.Join(Validators(), ", "))
+		}
 		if r.Regex != "" && (r.re == nil || r.re.expr != r.Regex || r.re.secretGroup != r.SecretGroup) {
 			r.re = newCompiledRegex(r.Regex, r.SecretGroup)
 		}

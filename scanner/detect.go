@@ -429,6 +429,11 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 	if f.Provider == "" {
 		f.Provider = providerFromID(r.ID)
 	}
+	// A checksum or structure check (rules/validate.go) outweighs the rule's
+	// own confidence.
+	if c, ok := r.ValidatedConfidence(secret); ok {
+		f.Confidence = c
+	}
 	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f

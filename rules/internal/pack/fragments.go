@@ -9,7 +9,7 @@ import (
 )
 
 // Fragments are regex pieces that many family files share, named once.
-// A family file writes {{name}} inside a `regex = '''…'''` line and the
+// A family file writes {{name}} inside a regex line and the
 // generator expands it, so the embedded pack (and `rules list`, and every
 // error message) holds the full regex.
 var Fragments = map[string]string{
