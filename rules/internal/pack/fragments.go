@@ -18,6 +18,12 @@ var Fragments = map[string]string{
 	// ?=, :, =>, a Go `x string =`, a k8s `- name: X` / `value:` pair) and
 	// an optional opening quote.
 	"assign": `[\w.-]{0,25}?["'` + "`" + `]?(?:[ \t]*:[ \t]*[A-Za-z_][\w.\[\]]{0,20}[ \t]*=|[ \t]+string[ \t]*=|[ \t]*\r?\n[ \t]*-?[ \t]*value[ \t]*:|[ \t]{0,5}(?::=|=>|\?=|=|:|,))[ \t]{0,5}["'` + "`" + `]?`,
+	// assign_op: the assignment after a variable name in the seed
+	// families' rules (=, :=, =>, a `name: Type =` annotation, or the
+	// closing quote and comma of a key in a call or a list).
+	"assign_op": `(?:["'\]]?[ \t]*(?::[ \t]*[A-Za-z_][\w\[\]|.]*[ \t]*)?(?::=|=>|=|:)|["'][ \t]*,)[ \t]*`,
+	// azure_ai_names: the names Azure AI / Cognitive Services keys go by.
+	"azure_ai_names": `(?i:cognitive|cog[_-]?svc|computer[_-]?vision|translator|text[_-]?analytics|form[_-]?recogni[sz]er|doc(?:ument)?[_-]?intelligence|content[_-]?safety|azure[_-]?ai[_-]|ocp-apim)`,
 	// end: what may follow a context-anchored secret (a quote, space,
 	// punctuation, the end of the line), so a longer word is not cut.
 	"end": `(?:[^\w-]|$)`,
