@@ -43,19 +43,79 @@ func Validators() []string {
 	return names
 }
 
-// ValidatedConfidence runs the rule's validator, if it has one, on secret.
-// It returns the confidence the finding should carry and whether a check
-// ran: the validator's confidence when the check passes, "low" when it
-// fails.
-func (r *Rule) ValidatedConfidence(secret string) (string, bool) {
+// Inspection is what a rule's validator learned about one secret.
+type Inspection struct {
+	// Confidence is the validator's confidence when the check passes,
+	// "low" when it fails.
+	Confidence string
+	// Provider names who issued the secret, when the secret says so (a
+	// JWT's issuer), else "".
+	Provider string
+}
+
+// Inspect runs the rule's validator, if it has one, on secret; ok is false
+// when the rule has none.
+func (r *Rule) Inspect(secret string) (in Inspection, ok bool) {
 	v, ok := validators[r.Validate]
 	if !ok {
-		return r.Confidence, false
+		return Inspection{Confidence: r.Confidence}, false
 	}
-	if v.check(secret) {
-		return v.valid, true
+	if !v.check(secret) {
+		return Inspection{Confidence: "low"}, true
 	}
-	return "low", true
+	in = Inspection{Confidence: v.valid}
+	if r.Validate == "jwt" {
+		in.Provider = jwtIssuerProvider(secret)
+	}
+	return in, true
+}
+
+// ValidatedConfidence is Inspect's confidence.
+func (r *Rule) ValidatedConfidence(secret string) (string, bool) {
+	in, ok := r.Inspect(secret)
+	return in.Confidence, ok
+}
+
+// jwtIssuers maps a fragment of a JWT's "iss" claim to the provider that
+// issues such tokens; the first match wins.
+var jwtIssuers = []struct{ fragment, provider string }{
+	{"login.microsoftonline.com", "azure-ad"},
+	{"sts.windows.net", "azure-ad"},
+	{"securetoken.google.com", "firebase"},
+	{"accounts.google.com", "google"},
+	{"token.actions.githubusercontent.com", "github"},
+	{"kubernetes/serviceaccount", "kubernetes"},
+	{"kubernetes.default.svc", "kubernetes"},
+	{"cognito-idp.", "aws-cognito"},
+	{".auth0.com", "auth0"},
+	{".okta.com", "okta"},
+	{".oktapreview.com", "okta"},
+	{"supabase", "supabase"},
+	{"appleid.apple.com", "apple"},
+	{"clerk.", "clerk"},
+	{"gitlab", "gitlab"},
+	{"/realms/", "keycloak"},
+}
+
+// jwtIssuerProvider classifies a well-formed JWT by its issuer claim.
+func jwtIssuerProvider(secret string) string {
+	parts := strings.Split(secret, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	var payload struct {
+		Iss string `json:"iss"`
+	}
+	if !decodeJSONPart(parts[1], &payload) || payload.Iss == "" {
+		return ""
+	}
+	iss := strings.ToLower(payload.Iss)
+	for _, m := range jwtIssuers {
+		if strings.Contains(iss, m.fragment) {
+			return m.provider
+		}
+	}
+	return ""
 }
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -111,3 +111,31 @@ validate = "crc64-please"
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestJWTIssuerProvider(t *testing.T) {
+	r := &Rule{ID: "jwt", Validate: "jwt", Confidence: "low"}
+	for _, tc := range []struct{ payload, want string }{
+		{`{"iss":"https://login.microsoftonline.com/0b1c2d3e/v2.0","sub":"x"}`, "azure-ad"},
+		{`{"iss":"https://sts.windows.net/0b1c2d3e/"}`, "azure-ad"},
+		{`{"iss":"kubernetes/serviceaccount","sub":"system:serviceaccount:ns:sa"}`, "kubernetes"},
+		{`{"iss":"https://token.actions.githubusercontent.com"}`, "github"},
+		{`{"iss":"https://acme.eu.auth0.com/"}`, "auth0"},
+		{`{"iss":"https://abcd.supabase.co/auth/v1","role":"service_role"}`, "supabase"},
+		{`{"iss":"https://auth.acme.test"}`, ""},
+		{`{"sub":"no issuer"}`, ""},
+		{`{"iss":42}`, ""},
+	} {
+		in, ok := r.Inspect(jwtOf(`{"alg":"RS256"}`, tc.payload))
+		if tc.payload == `{"iss":42}` {
+			// A non-string issuer does not decode: the token is still
+			// well-formed, but names no provider.
+			if !ok || in.Provider != "" {
+				t.Errorf("%s: got %+v, %v", tc.payload, in, ok)
+			}
+			continue
+		}
+		if !ok || in.Confidence != "medium" || in.Provider != tc.want {
+			t.Errorf("%s: got %+v, %v; want provider %q", tc.payload, in, ok, tc.want)
+		}
+	}
+}

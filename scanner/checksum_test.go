@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -62,4 +63,26 @@ func findingOf(fs []Finding, id string) *Finding {
 		}
 	}
 	return nil
+}
+
+// TestJWTClassifiedByIssuer: a JWT is reported under the provider its
+// issuer claim names.
+func TestJWTClassifiedByIssuer(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(cfg, Options{})
+	enc := base64.RawURLEncoding.EncodeToString
+	tok := enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." +
+		enc([]byte(`{"aud":"00000003-0000-0000-c000-000000000000","iss":"https://sts.windows.net/5f1c2b7e-3a4d-4e8f-9b0a-1c2d3e4f5a6b/","appid":"c3d4e5f6"}`)) +
+		".Zm9yZ2VkLXNpZ25hdHVyZS1ieXRlcy1mb3ItYS10ZXN0LXRva2Vu"
+	fs, _ := d.Detect(Fragment{Path: "notes/call.sh", Data: []byte("GRAPH_TOKEN=" + tok + "\n")})
+	f := findingOf(fs, "jwt")
+	if f == nil {
+		t.Fatalf("JWT not reported as jwt: %+v", fs)
+	}
+	if f.Provider != "azure-ad" || f.Confidence != "medium" {
+		t.Errorf("provider/confidence = %s/%s, want azure-ad/medium", f.Provider, f.Confidence)
+	}
 }

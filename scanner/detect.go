@@ -431,8 +431,11 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 	}
 	// A checksum or structure check (rules/validate.go) outweighs the rule's
 	// own confidence.
-	if c, ok := r.ValidatedConfidence(secret); ok {
-		f.Confidence = c
+	if in, ok := r.Inspect(secret); ok {
+		f.Confidence = in.Confidence
+		if in.Provider != "" {
+			f.Provider = in.Provider
+		}
 	}
 	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
