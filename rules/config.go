@@ -104,9 +104,16 @@ func (c *compiledRegex) get() *compiledRegex {
 	c.once.Do(func() {
 		c.pattern, c.err = CompilePattern(c.expr, DefaultMatchTimeout)
 		if c.err == nil {
-			c.crossLine, c.spansLines = canMatchNewline(c.expr)
-			c.gate = valueGate(c.expr, c.secretGroup)
-			c.literals = requiredLiterals(c.expr)
+			// One parse serves all three derivations (parsing dominates
+			// a large pack's compile time).
+			tree, err := syntax.Parse(c.expr, syntax.Perl)
+			if err != nil {
+				c.crossLine, c.spansLines = true, true
+				return
+			}
+			c.crossLine, c.spansLines = treeMatchesNewline(tree)
+			c.gate = treeValueGate(tree, c.secretGroup)
+			c.literals = treeRequiredLiterals(tree)
 		}
 	})
 	return c
@@ -204,6 +211,10 @@ func valueGate(expr string, secretGroup int) *ValueGate {
 	if err != nil {
 		return nil
 	}
+	return treeValueGate(re, secretGroup)
+}
+
+func treeValueGate(re *syntax.Regexp, secretGroup int) *ValueGate {
 	var caps []*syntax.Regexp
 	var walk func(*syntax.Regexp)
 	walk = func(n *syntax.Regexp) {
@@ -406,8 +417,11 @@ var ruleHeader = regexp.MustCompile(`(?m)^[ \t]*\[\[[ \t]*rules[ \t]*\]\]`)
 
 func ruleHeaderLines(data []byte) []int {
 	var lines []int
+	line, from := 1, 0 // count newlines once, not from the start per header
 	for _, loc := range ruleHeader.FindAllIndex(data, -1) {
-		lines = append(lines, 1+bytes.Count(data[:loc[0]], []byte("\n")))
+		line += bytes.Count(data[from:loc[0]], []byte("\n"))
+		from = loc[0]
+		lines = append(lines, line)
 	}
 	return lines
 }
@@ -714,6 +728,10 @@ func canMatchNewline(expr string) (crosses, spans bool) {
 	if err != nil {
 		return true, true
 	}
+	return treeMatchesNewline(re)
+}
+
+func treeMatchesNewline(re *syntax.Regexp) (crosses, spans bool) {
 	broad := func(n *syntax.Regexp) bool {
 		switch n.Op {
 		case syntax.OpAnyChar:
