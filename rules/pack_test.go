@@ -45,3 +45,18 @@ func TestPackRegexesFitAScreen(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryRuleHasNegatives: the default pack's rules carry both halves of
+// their test data (TestDefaultPackExamples runs them; it already demands
+// examples).
+func TestEveryRuleHasNegatives(t *testing.T) {
+	cfg, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cfg.Rules {
+		if len(r.Negatives) == 0 {
+			t.Errorf("line %d: rule %s has no negatives", r.Line, r.ID)
+		}
+	}
+}
