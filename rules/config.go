@@ -64,13 +64,18 @@ type Rule struct {
 	Severity    string   `toml:"severity"`
 	Confidence  string   `toml:"confidence"`
 	Name        string   `toml:"name"`
-	Aliases     []string `toml:"aliases"`
 	Examples    []string `toml:"examples"`
 	Negatives   []string `toml:"negatives"`
 	ExampleFile string   `toml:"exampleFile"`
 	// Multiline widens the window the regex sees after a keyword hit from
 	// a few lines to 32 KiB, for secrets that span lines (private keys).
 	Multiline bool `toml:"multiline"`
+	// Aliases are other scanners' ids for this rule (gitleaks'), so
+	// configs that override or disable a rule by those ids still work.
+	Aliases []string `toml:"aliases"`
+	// Validate names a checksum or structure check the scanner runs on the
+	// secret (see scanner/checksum.go) to raise or lower confidence.
+	Validate string `toml:"validate"`
 
 	// Line is the 1-based line of the rule's [[rules]] header.
 	Line int `toml:"-"`
@@ -104,9 +109,16 @@ func (c *compiledRegex) get() *compiledRegex {
 	c.once.Do(func() {
 		c.pattern, c.err = CompilePattern(c.expr, DefaultMatchTimeout)
 		if c.err == nil {
-			c.crossLine, c.spansLines = canMatchNewline(c.expr)
-			c.gate = valueGate(c.expr, c.secretGroup)
-			c.literals = requiredLiterals(c.expr)
+			// One parse serves all three derivations (parsing dominates
+			// a large pack's compile time).
+			tree, err := syntax.Parse(c.expr, syntax.Perl)
+			if err != nil {
+				c.crossLine, c.spansLines = true, true
+				return
+			}
+			c.crossLine, c.spansLines = treeMatchesNewline(tree)
+			c.gate = treeValueGate(tree, c.secretGroup)
+			c.literals = treeRequiredLiterals(tree)
 		}
 	})
 	return c
@@ -208,6 +220,10 @@ func valueGate(expr string, secretGroup int) *ValueGate {
 	if err != nil {
 		return nil
 	}
+	return treeValueGate(re, secretGroup)
+}
+
+func treeValueGate(re *syntax.Regexp, secretGroup int) *ValueGate {
 	var caps []*syntax.Regexp
 	var walk func(*syntax.Regexp)
 	walk = func(n *syntax.Regexp) {
@@ -588,6 +604,9 @@ func (c *Config) compile(eager bool) error {
 		if r.Regex == "" && r.Path == "" {
 			fail(r, "needs a regex or a path")
 		}
+		if r.Validate != "" && !contains(Validators(), r.Validate) {
+			fail(r, "validate %q is not one of %s", r.Validate, strings.Join(Validators(), ", "))
+		}
 		if r.Regex != "" && (r.re == nil || r.re.expr != r.Regex || r.re.secretGroup != r.SecretGroup) {
 			r.re = newCompiledRegex(r.Regex, r.SecretGroup)
 		}
@@ -756,6 +775,10 @@ func canMatchNewline(expr string) (crosses, spans bool) {
 	if err != nil {
 		return true, true
 	}
+	return treeMatchesNewline(re)
+}
+
+func treeMatchesNewline(re *syntax.Regexp) (crosses, spans bool) {
 	broad := func(n *syntax.Regexp) bool {
 		switch n.Op {
 		case syntax.OpAnyChar:

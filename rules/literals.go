@@ -89,6 +89,10 @@ func requiredLiterals(expr string) *RequiredLiterals {
 	if err != nil {
 		return nil
 	}
+	return treeRequiredLiterals(re)
+}
+
+func treeRequiredLiterals(re *syntax.Regexp) *RequiredLiterals {
 	lits, ok := required(re)
 	if !ok || len(lits) == 0 || len(lits) > maxRequiredLits {
 		return nil

@@ -97,9 +97,19 @@ func raise(c string) string {
 }
 
 // assessConfidence is the finding's confidence: the rule's, moved by
-// context as the model above says.
-func assessConfidence(r *rules.Rule, path, identifier, line, secret string) string {
+// context as the model above says. checked is the verdict of the rule's
+// checksum or structure validator (rules/validate.go), when it has one: a
+// valid checksum is proof whatever the path, a broken one is not the
+// provider's token wherever it stands, and a structural check (a JWT that
+// decodes) replaces the rule's own confidence before context moves it.
+func assessConfidence(r *rules.Rule, checked, path, identifier, line, secret string) string {
 	c := r.Confidence
+	if checked != "" {
+		c = checked
+		if c == "high" || c == "low" {
+			return c
+		}
+	}
 	if rules.ConfidenceRank(c) == 0 {
 		c = "medium" // gitleaks rules carry none
 	}

@@ -422,8 +422,17 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 	if f.Provider == "" {
 		f.Provider = providerFromID(r.ID)
 	}
+	// A checksum or structure check (rules/validate.go) outweighs the rule's
+	// own confidence.
+	checked := ""
+	if in, ok := r.Inspect(secret); ok {
+		checked = in.Confidence
+		if in.Provider != "" {
+			f.Provider = in.Provider
+		}
+	}
 	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
-	f.Confidence = assessConfidence(r, frag.Path, f.Identifier, f.Line, secret)
+	f.Confidence = assessConfidence(r, checked, frag.Path, f.Identifier, f.Line, secret)
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f
 }
