@@ -13,6 +13,7 @@ import (
 
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner/ahocorasick"
+	"github.com/leakfix/leakfix/scanner/archive"
 )
 
 // Fragment is one unit of content to scan: a file, a blob, a commit message.
@@ -28,6 +29,15 @@ type Options struct {
 	Ignore map[string]bool
 	// NoBase64 turns off decoding of base64 blobs.
 	NoBase64 bool
+	// MaxArchiveDepth is how many levels of nested archives are opened:
+	// 0 means archive.DefaultLimits.MaxDepth, negative opens none.
+	MaxArchiveDepth int
+	// MaxDecodeDepth is how many decoding layers may stack: 0 means
+	// DefaultMaxDecodeDepth, negative decodes nothing.
+	MaxDecodeDepth int
+	// ArchiveLimits, if set, replace archive.DefaultLimits (but for
+	// MaxDepth, which MaxArchiveDepth sets).
+	ArchiveLimits *archive.Limits
 }
 
 // Detector runs a compiled rule pack over fragments. It is safe for
@@ -43,6 +53,9 @@ type Detector struct {
 	pathOnly []int
 	opts     Options
 	hash     *hasher
+	// maxDecode and archives are the resolved decode and archive depths.
+	maxDecode int
+	archives  archive.Limits
 }
 
 // Windows: how much text around a keyword hit a rule's regex sees. Go's
@@ -58,13 +71,13 @@ const (
 	maxBefore       = 256
 	maxAfter        = 1024
 	multilineWindow = 32 << 10
-	maxDecodeDepth  = 1
 	minBase64Len    = 16
 )
 
 // New compiles the keyword automaton for cfg.
 func New(cfg *rules.Config, opts Options) *Detector {
 	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher()}
+	d.maxDecode, d.archives = resolveDepths(opts)
 	var keywords []string
 	for i, r := range cfg.Rules {
 		if r.Regex == "" {
@@ -102,6 +115,9 @@ type candidate struct {
 // Detect scans one fragment. Errors are per-rule regex timeouts; findings
 // from other rules are still returned with them.
 func (d *Detector) Detect(frag Fragment) ([]Finding, error) {
+	if d.OpensArchive(frag.Data) {
+		return d.detectArchive(frag)
+	}
 	return d.detect(frag, 0, nil)
 }
 
@@ -243,11 +259,11 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		}
 		out = append(out, f)
 	}
-	if !d.opts.NoBase64 && depth < maxDecodeDepth {
+	if depth < d.maxDecode {
 		if lines == nil {
 			lines = newLineIndex(data)
 		}
-		decoded := d.detectBase64(frag, depth, lines, out)
+		decoded := d.detectDecoded(frag, depth, lines, out)
 		kept := out[:0]
 		for _, f := range out {
 			if f.RuleID != "" {

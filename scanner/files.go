@@ -104,7 +104,7 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 					unread.Add(1)
 					warn(fmt.Sprintf("cannot read %s: %v", job.rel, unwrapPathError(err)))
 					continue
-				case skip == skipBinary:
+				case skip == skipBinary && !d.OpensArchive(data):
 					local.Binary++
 					continue
 				case skip == skipTooLarge:
@@ -150,6 +150,9 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 	}
 	if stats.Unreadable > 0 {
 		return findings, stats, fmt.Errorf("%w: %d file(s)", ErrUnreadable, stats.Unreadable)
+	}
+	if err := archiveLimits(ruleErrs); err != nil {
+		return findings, stats, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	return findings, stats, nil
 }
@@ -209,7 +212,7 @@ func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 	}
 	data = data[:n]
 	if IsBinary(data) {
-		return nil, skipBinary, nil
+		return data, skipBinary, nil // archives are binary and still scanned
 	}
 	return data, noSkip, nil
 }

@@ -282,6 +282,9 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	if stats.TooLarge > 0 {
 		warn(fmt.Sprintf("skipped %d blob(s) larger than %d bytes", stats.TooLarge, maxSize))
 	}
+	if err := scanner.ArchiveLimits(ruleErrs); err != nil && len(errs.all()) == 0 {
+		return findings, stats, fmt.Errorf("%w: %w", ErrIncomplete, err)
+	}
 	if list := errs.all(); len(list) > 0 {
 		// Named in the error itself, not as warnings: --quiet must not
 		// hide which objects were not scanned.

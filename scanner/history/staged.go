@@ -100,6 +100,16 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
+		if data != nil && d.OpensArchive(data) {
+			// An archive changed as a whole: everything in it is new.
+			fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
+			if err != nil {
+				ruleErrs = append(ruleErrs, err)
+			}
+			stats.Scanned++
+			findings = append(findings, fs...)
+			continue
+		}
 		if data == nil || scanner.IsBinary(data) {
 			continue
 		}
@@ -131,6 +141,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		}
 	}
 	scanner.SortFindings(findings)
+	if err := scanner.ArchiveLimits(ruleErrs); err != nil {
+		return findings, stats, fmt.Errorf("%w: %w", ErrIncomplete, err)
+	}
 	return findings, stats, nil
 }
 
