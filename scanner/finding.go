@@ -78,7 +78,11 @@ func (f Finding) Redacted() Finding {
 		f.Message = strings.ReplaceAll(f.Message, f.Secret, RedactedText)
 	}
 	if f.Encoding != "" {
-		// Match holds the encoded token, which decodes to the secret.
+		// Match holds the encoded token, which decodes to the secret: it
+		// goes from the line too.
+		if f.Match != "" {
+			f.Line = strings.ReplaceAll(f.Line, f.Match, RedactedText)
+		}
 		f.Match = RedactedText
 	}
 	if strings.Contains(f.Match, "\n") || len(f.Match) > 200 {

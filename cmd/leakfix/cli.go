@@ -74,6 +74,7 @@ type reportFlags struct {
 	// writeBaseline records every current finding in a baseline file
 	// instead of writing a report (baseline.go).
 	writeBaseline string
+	depths        depthFlags // --max-archive-depth, --max-decode-depth (depth.go)
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -87,6 +88,7 @@ func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
 	fs.BoolVar(&rf.verbose, "verbose", false, "say more on stderr (never a secret)")
 	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF category (automationDetails.id, written with a trailing slash), so tree and history scans upload as separate analyses")
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
+	rf.depths.register(fs)
 }
 
 func (rf *reportFlags) validate() error {

@@ -126,6 +126,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if err := naming.Assign(findings, cfg, overrides); err != nil {
 		return usageError("%v", err)
 	}
+	findings = leaveHidden(e, ff.rf.quiet, findings)
 	changes, err := fix.Plan(ctx, root, reg, findings)
 	if err != nil {
 		return &exitError{code: 2, err: err}

@@ -107,7 +107,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	if err != nil {
 		return nil, nil, &exitError{code: 2, err: err}
 	}
-	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore, NoBase64: noBase64}), nil
+	return cfg, scanner.New(cfg, rf.depths.apply(scanner.Options{Ignore: ignore, NoBase64: noBase64})), nil
 }
 
 // finish names, filters and writes findings, and turns the outcome into

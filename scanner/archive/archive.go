@@ -114,6 +114,9 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string {
+	if e.Limit == "depth" {
+		return fmt.Sprintf("%s: archive depth limit (%d) reached; this archive was not opened (raise --max-archive-depth)", e.Path, e.Value)
+	}
 	return fmt.Sprintf("%s: archive %s limit (%d) exceeded; the rest of the archive was not scanned", e.Path, e.Limit, e.Value)
 }
 

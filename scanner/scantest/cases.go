@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,10 +81,34 @@ func Cases(t testing.TB) []Case {
 			File: "gen.py", Encoding: "escape", Line: 1, Column: 10},
 		{Name: "tar.xz", Path: "backup.tar.xz", Data: at.XZ(t, at.Tar(t, at.File{Name: "home/.netrc.bak", Body: "GITHUB_TOKEN=" + Token + "\n"})),
 			File: "backup.tar.xz!home/.netrc.bak", Line: 1, Column: 14},
-		{Name: "single gz", Path: "app.log.gz", Data: at.Gzip(t, []byte("boot\ntoken " + Token + " used\n")),
+		{Name: "single gz", Path: "app.log.gz", Data: at.Gzip(t, []byte("boot\ntoken "+Token+" used\n")),
 			File: "app.log.gz!app.log", Line: 2, Column: 7},
 		{Name: "kubernetes secret", Path: "k8s/secret.yaml", Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: gh\ntype: Opaque\ndata:\n  token: " +
 			base64.StdEncoding.EncodeToString([]byte(Token)) + "\n"),
 			File: "k8s/secret.yaml", Encoding: "base64", Line: 7, Column: 10},
 	}
+}
+
+// StoredForms are the ways Cases store the token: no output may hold any
+// of them (the token's body covers the plain, escaped and partly
+// percent-encoded forms).
+func StoredForms() []string {
+	return []string{Token[4:], hex.EncodeToString([]byte(Token)), percentAll(Token)[12:],
+		base64.StdEncoding.EncodeToString([]byte(Token))}
+}
+
+// WriteTree writes the cases under dir.
+func WriteTree(t testing.TB, dir string) []Case {
+	t.Helper()
+	cases := Cases(t)
+	for _, c := range cases {
+		p := filepath.Join(dir, filepath.FromSlash(c.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, c.Data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cases
 }
