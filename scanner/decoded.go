@@ -34,7 +34,7 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 		// The name the blob is assigned to is context some rules need
 		// (`AZURE_OPENAI_KEY: <base64 of 32 hex>`), so it goes in front of
 		// the decoded text before the keyword check.
-		id := Identifier(string(data[lineStart(data, t.Start):t.Start]))
+		id := Identifier(string(data[nearLineStart(data, t.Start):t.Start]))
 		sub := t.Text
 		if id != "" {
 			sub = append([]byte(id+": "), t.Text...)

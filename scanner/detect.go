@@ -158,11 +158,13 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		case r.SpansLines():
 			w = [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}
 		case r.CrossLine():
-			w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
-			w[0] = max(w[0], pos-maxBefore-maxAfter)
-			w[1] = min(w[1], pos+2*maxAfter)
+			// Searched within the caps only: on a line of megabytes an
+			// unbounded search per keyword hit is quadratic.
+			lo, hi := max(0, pos-maxBefore-maxAfter), min(len(data), pos+2*maxAfter)
+			w = [2]int{lo + linesBefore(data[lo:hi], pos-lo, contextLines), lo + linesAfter(data[lo:hi], pos-lo, contextLines)}
 		default:
-			w = [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}
+			lo, hi := max(0, pos-maxBefore), min(len(data), pos+maxAfter)
+			w = [2]int{lo + lineStart(data[lo:hi], pos-lo), lo + lineEnd(data[lo:hi], pos-lo)}
 		}
 		// Merge overlapping windows, but only up to maxMerged bytes: Go's
 		// regexp uses its backtracker, several times faster than its NFA,
@@ -318,7 +320,7 @@ func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 		} else if IsPlaceholder(secret) {
 			continue
 		}
-		ls, le := lineStart(data, c.start), lineEnd(data, c.start)
+		ls, le := nearLineStart(data, c.start), nearLineEnd(data, c.start)
 		line := data[ls:le]
 		if hasInlineAllow(line) {
 			continue
@@ -445,7 +447,7 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 	if f.Provider == "" {
 		f.Provider = providerFromID(r.ID)
 	}
-	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
+	f.Identifier = Identifier(string(data[nearLineStart(data, c.secretStart):c.secretStart]))
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f
 }
@@ -475,6 +477,7 @@ type lineIndex struct {
 	data     []byte
 	cursor   int // byte offset up to which newlines are counted
 	lineAtCu int // 1-based line number at cursor
+	colAtCu  int // 1-based column at cursor; 0 when not known
 }
 
 func newLineIndex(data []byte) *lineIndex {
@@ -484,17 +487,25 @@ func newLineIndex(data []byte) *lineIndex {
 // position returns the 1-based line and column of byte offset off.
 func (l *lineIndex) position(off int) (int, int) {
 	if off < l.cursor {
-		l.cursor, l.lineAtCu = 0, 1
+		l.cursor, l.lineAtCu, l.colAtCu = 0, 1, 0
 	}
-	l.lineAtCu += bytes.Count(l.data[l.cursor:off], []byte{'\n'})
-	l.cursor = off
-	col := utf8.RuneCount(l.data[lineStart(l.data, off):off]) + 1
+	nl := bytes.Count(l.data[l.cursor:off], []byte{'\n'})
+	var col int
+	if nl == 0 && l.colAtCu > 0 {
+		// Same line as the cursor: count on from it (a minified line of
+		// megabytes holds many findings).
+		col = l.colAtCu + utf8.RuneCount(l.data[l.cursor:off])
+	} else {
+		col = utf8.RuneCount(l.data[lineStart(l.data, off):off]) + 1
+	}
+	l.lineAtCu += nl
+	l.cursor, l.colAtCu = off, col
 	return l.lineAtCu, col
 }
 
 // lineAt returns the text of the line holding off, without its newline.
 func (l *lineIndex) lineAt(off int) []byte {
-	return bytes.TrimSuffix(l.data[lineStart(l.data, off):lineEnd(l.data, off)], []byte("\r"))
+	return bytes.TrimSuffix(l.data[nearLineStart(l.data, off):nearLineEnd(l.data, off)], []byte("\r"))
 }
 
 func lineStart(data []byte, pos int) int {
