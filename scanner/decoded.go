@@ -12,9 +12,9 @@ import (
 // layer only rescans decoded text that holds a rule keyword.
 const DefaultMaxDecodeDepth = 3
 
-// minHexLen is the shortest hex run decoded: eight bytes of text, the
-// shortest secret worth a rule.
-const minHexLen = 16
+// minTokenLen is the shortest base64 or hex run decoded: eight bytes of
+// text or more, the shortest secret worth a rule.
+const minTokenLen = 16
 
 // detectDecoded scans what encodings in frag hide: base64 and hex tokens,
 // and lines with percent-encoding or backslash escapes. Each decoded text
@@ -57,28 +57,30 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 			out = append(out, f)
 		}
 	}
-	if !d.opts.NoBase64 {
-		decode.Base64(data, minBase64Len, func(t decode.Token) { token(decode.LayerBase64, t) })
-	}
-	decode.Hex(data, minHexLen, func(t decode.Token) { token(decode.LayerHex, t) })
-	if bytes.IndexByte(data, '%') >= 0 {
-		out = append(out, d.detectInline(frag, depth, lines, decode.LayerPercent, decode.Percent)...)
-	}
-	if bytes.IndexByte(data, '\\') >= 0 {
-		out = append(out, d.detectInline(frag, depth, lines, decode.LayerEscape, decode.Escapes)...)
-	}
+	decode.Tokens(data, minTokenLen, !d.opts.NoBase64, token)
+	out = append(out, d.detectInline(frag, depth, lines, '%', decode.LayerPercent, decode.Percent)...)
+	out = append(out, d.detectInline(frag, depth, lines, '\\', decode.LayerEscape, decode.Escapes)...)
 	return d.dedupeDecoded(existing, out)
 }
 
 // detectInline decodes every line of frag that holds the layer's escapes
 // and a rule keyword once decoded, scans those lines together as one
 // fragment, and maps the findings back through the decoded bytes' origins.
-func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, layer string, dec func([]byte) (decode.Inline, bool)) []Finding {
+func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, marker byte, layer string, dec func([]byte) (decode.Inline, bool)) []Finding {
 	data := frag.Data
 	var syn []byte
 	var offs []int // offs[i]: offset in data of syn[i]; one more at the end
-	for ls := 0; ls < len(data); {
-		le := lineEnd(data, ls)
+	// Jump from marker to marker ('%' or '\\'): most lines have none.
+	for from := 0; from < len(data); {
+		i := bytes.IndexByte(data[from:], marker)
+		if i < 0 {
+			break
+		}
+		ls, le := lineStart(data, from+i), lineEnd(data, from+i)
+		from = le + 1
+		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.ac.Contains(data[ls:le]) {
+			continue // one-letter escapes hide no keyword: nothing to find
+		}
 		if in, ok := dec(data[ls:le]); ok && d.ac.Contains(in.Text) {
 			syn = append(syn, in.Text...)
 			for _, o := range in.Offs[:len(in.Text)] {
@@ -87,7 +89,6 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, laye
 			syn = append(syn, '\n')
 			offs = append(offs, le)
 		}
-		ls = le + 1
 	}
 	if len(syn) == 0 {
 		return nil

@@ -71,7 +71,6 @@ const (
 	maxBefore       = 256
 	maxAfter        = 1024
 	multilineWindow = 32 << 10
-	minBase64Len    = 16
 )
 
 // New compiles the keyword automaton for cfg.
@@ -130,7 +129,8 @@ func (d *Detector) DetectLines(frag Fragment, ranges [][2]int) ([]Finding, error
 
 func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, error) {
 	data := frag.Data
-	if len(data) == 0 || d.globallyAllowedPath(frag.Path) {
+	// Decoded text (depth > 0) has its outer fragment's path, judged already.
+	if len(data) == 0 || depth == 0 && d.globallyAllowedPath(frag.Path) {
 		return nil, nil
 	}
 	// Path filters are judged once per fragment, not once per keyword hit.

@@ -58,45 +58,55 @@ var isHexByte = func() (t [256]bool) {
 	return t
 }()
 
-// Base64 calls fn for every run of at least minLen standard base64
-// characters (with up to two '=' of padding) that decodes to mostly text.
-func Base64(data []byte, minLen int, fn func(Token)) {
+// Tokens calls fn for every run of at least minLen standard base64
+// characters (with up to two '=' of padding) that decodes to mostly text
+// as base64, and for every such run made only of hex digits, of even
+// length, that decodes to mostly text as hex (hashes and ids decode to
+// binary and are dropped). Hex digits are base64 characters, so one pass
+// finds both.
+func Tokens(data []byte, minLen int, base64On bool, fn func(layer string, t Token)) {
 	runs(data, minLen, &isBase64Byte, func(start, end int) {
-		tokEnd := end
-		for tokEnd < len(data) && data[tokEnd] == '=' && tokEnd-end < 2 {
-			tokEnd++
+		if base64On {
+			base64Token(data, start, end, fn)
 		}
-		if (end-start)%4 == 1 {
-			return
+		if (end-start)%2 == 0 {
+			hexToken(data, start, end, fn)
 		}
-		decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
-		n, err := base64.RawStdEncoding.Decode(decoded, data[start:end])
-		if err != nil || n < 8 || !MostlyText(decoded[:n]) {
-			return
-		}
-		fn(Token{Start: start, End: tokEnd, Text: decoded[:n]})
 	})
 }
 
-// Hex calls fn for every run of at least minLen hex digits, of even
-// length, that decodes to mostly text. Hashes and ids decode to binary
-// and are dropped.
-func Hex(data []byte, minLen int, fn func(Token)) {
-	runs(data, minLen, &isHexByte, func(start, end int) {
-		if (end-start)%2 == 1 {
+func base64Token(data []byte, start, end int, fn func(string, Token)) {
+	tokEnd := end
+	for tokEnd < len(data) && data[tokEnd] == '=' && tokEnd-end < 2 {
+		tokEnd++
+	}
+	if (end-start)%4 == 1 {
+		return
+	}
+	decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
+	n, err := base64.RawStdEncoding.Decode(decoded, data[start:end])
+	if err != nil || n < 8 || !MostlyText(decoded[:n]) {
+		return
+	}
+	fn(LayerBase64, Token{Start: start, End: tokEnd, Text: decoded[:n]})
+}
+
+func hexToken(data []byte, start, end int, fn func(string, Token)) {
+	// Cheap reject before allocating: the first byte must be text.
+	if b, ok := hexByte(data[start], data[start+1]); !ok || !isTextByte(b) {
+		return
+	}
+	for _, c := range data[start:end] {
+		if !isHexByte[c] {
 			return
 		}
-		// Cheap reject before allocating: the first byte must be text.
-		if b, ok := hexByte(data[start], data[start+1]); !ok || !isTextByte(b) {
-			return
-		}
-		decoded := make([]byte, (end-start)/2)
-		n, err := hex.Decode(decoded, data[start:end])
-		if err != nil || n < 8 || !MostlyText(decoded[:n]) {
-			return
-		}
-		fn(Token{Start: start, End: end, Text: decoded[:n]})
-	})
+	}
+	decoded := make([]byte, (end-start)/2)
+	n, err := hex.Decode(decoded, data[start:end])
+	if err != nil || n < 8 || !MostlyText(decoded[:n]) {
+		return
+	}
+	fn(LayerHex, Token{Start: start, End: end, Text: decoded[:n]})
 }
 
 // runs calls fn for each maximal run of bytes in set that is at least
@@ -227,6 +237,22 @@ func HasEscape(line []byte) bool {
 					return true
 				}
 			}
+		}
+		j := bytes.IndexByte(line[i+1:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// HasCodeEscape reports a \uXXXX or \xXX escape in line: those can hide
+// a rule's keyword itself, one-letter escapes cannot.
+func HasCodeEscape(line []byte) bool {
+	for i := bytes.IndexByte(line, '\\'); i >= 0; {
+		if _, n := escapeAt(line, i); n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') {
+			return true
 		}
 		j := bytes.IndexByte(line[i+1:], '\\')
 		if j < 0 {

@@ -65,9 +65,8 @@ func TestTokens(t *testing.T) {
 	sha := "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 	data := "a: " + b64 + "\nb: " + hx + "\nc: " + sha + "\nd: 0123456789abcdef0\n"
 	var got []string
-	Base64([]byte(data), 16, func(t Token) { got = append(got, "b64:"+string(t.Text)+":"+data[t.Start:t.End]) })
-	Hex([]byte(data), 16, func(t Token) { got = append(got, "hex:"+string(t.Text)+":"+data[t.Start:t.End]) })
-	want := []string{"b64:" + text + ":" + b64, "hex:" + text + ":" + hx}
+	Tokens([]byte(data), 16, true, func(layer string, t Token) { got = append(got, layer+":"+string(t.Text)+":"+data[t.Start:t.End]) })
+	want := []string{"base64:" + text + ":" + b64, "hex:" + text + ":" + hx}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
