@@ -78,8 +78,8 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		}
 		ls, le := lineStart(data, from+i), lineEnd(data, from+i)
 		from = le + 1
-		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.ac.Contains(data[ls:le]) {
-			continue // one-letter escapes hide no keyword: nothing to find
+		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.keywordAfterEscape(data[ls:le]) {
+			continue // one-letter escapes hide no keyword and no token start
 		}
 		if in, ok := dec(data[ls:le]); ok && d.ac.Contains(in.Text) {
 			syn = append(syn, in.Text...)
@@ -189,4 +189,19 @@ func (d *Detector) overlapping(fs []Finding, start, end int) (idx []int, onlyGen
 		}
 	}
 	return idx, onlyGeneric
+}
+
+// keywordAfterEscape reports a rule keyword that starts right after a
+// one-letter escape ("\nghp_..."): the escape's letter is then all that
+// stands between the token and its rule's leading boundary.
+func (d *Detector) keywordAfterEscape(line []byte) bool {
+	hit := false
+	d.ac.FindAll(line, func(_, start, _ int) bool {
+		if start >= 2 && line[start-2] == '\\' && decode.IsLetterEscape(line[start-1]) {
+			hit = true
+			return false
+		}
+		return true
+	})
+	return hit
 }

@@ -83,6 +83,17 @@ func base64Token(data []byte, start, end int, fn func(string, Token)) {
 	if (end-start)%4 == 1 {
 		return
 	}
+	// Cheap reject before allocating: the first 9 bytes must be text
+	// (ids, hashes and keys in source decode to binary at once).
+	var head [9]byte
+	if _, err := base64.RawStdEncoding.Decode(head[:], data[start:start+12]); err != nil {
+		return
+	}
+	for _, c := range head {
+		if !isTextByte(c) {
+			return
+		}
+	}
 	decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
 	n, err := base64.RawStdEncoding.Decode(decoded, data[start:end])
 	if err != nil || n < 8 || !MostlyText(decoded[:n]) {
@@ -92,9 +103,11 @@ func base64Token(data []byte, start, end int, fn func(string, Token)) {
 }
 
 func hexToken(data []byte, start, end int, fn func(string, Token)) {
-	// Cheap reject before allocating: the first byte must be text.
-	if b, ok := hexByte(data[start], data[start+1]); !ok || !isTextByte(b) {
-		return
+	// Cheap reject before allocating: the first 8 bytes must be text.
+	for i := start; i < start+16; i += 2 {
+		if b, ok := hexByte(data[i], data[i+1]); !ok || !isTextByte(b) {
+			return
+		}
 	}
 	for _, c := range data[start:end] {
 		if !isHexByte[c] {
@@ -251,7 +264,9 @@ func HasEscape(line []byte) bool {
 // a rule's keyword itself, one-letter escapes cannot.
 func HasCodeEscape(line []byte) bool {
 	for i := bytes.IndexByte(line, '\\'); i >= 0; {
-		if _, n := escapeAt(line, i); n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') {
+		// Only escapes of printable ASCII can hide a keyword or a token:
+		// the \u4e00 of a Unicode table cannot.
+		if r, n := escapeAt(line, i); n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') && r >= 0x20 && r <= 0x7e {
 			return true
 		}
 		j := bytes.IndexByte(line[i+1:], '\\')
@@ -259,6 +274,16 @@ func HasCodeEscape(line []byte) bool {
 			return false
 		}
 		i += 1 + j
+	}
+	return false
+}
+
+// IsLetterEscape reports c as the letter of a one-letter escape Escapes
+// decodes (\n, \t, \r, \0).
+func IsLetterEscape(c byte) bool {
+	switch c {
+	case 'n', 't', 'r', '0':
+		return true
 	}
 	return false
 }
