@@ -74,9 +74,9 @@ func (d *Detector) detectArchive(frag Fragment) ([]Finding, error) {
 	return out, errors.Join(errs...)
 }
 
-// archiveLimits gathers the archive limit hits among a scan's errors, for
+// ArchiveLimits gathers the archive limit hits among a scan's errors, for
 // the scan's own error: a limit hit means an incomplete scan.
-func archiveLimits(errs []error) error {
+func ArchiveLimits(errs []error) error {
 	var hits []error
 	for _, e := range errs {
 		if errors.Is(e, ErrArchiveLimit) {
@@ -85,6 +85,3 @@ func archiveLimits(errs []error) error {
 	}
 	return errors.Join(hits...)
 }
-
-// ArchiveLimits is archiveLimits for other sources (history, staged).
-func ArchiveLimits(errs []error) error { return archiveLimits(errs) }

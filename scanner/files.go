@@ -142,7 +142,9 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 		return nil, stats, err
 	}
 	for _, e := range ruleErrs {
-		warn(e.Error())
+		if !errors.Is(e, ErrArchiveLimit) { // named in the returned error
+			warn(e.Error())
+		}
 	}
 	SortFindings(findings)
 	if stats.TooLarge > 0 {
@@ -151,7 +153,7 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 	if stats.Unreadable > 0 {
 		return findings, stats, fmt.Errorf("%w: %d file(s)", ErrUnreadable, stats.Unreadable)
 	}
-	if err := archiveLimits(ruleErrs); err != nil {
+	if err := ArchiveLimits(ruleErrs); err != nil {
 		return findings, stats, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	return findings, stats, nil

@@ -171,7 +171,7 @@ func (w *walker) open(name string, data []byte, depth int) error {
 	case Zip:
 		return w.zip(name, data, depth)
 	case Tar:
-		return w.tar(name, bytes.NewReader(data), depth)
+		return w.tar(name, bytes.NewReader(data), depth, int64(len(data)))
 	case Gzip:
 		cr := &countingReader{r: bytes.NewReader(data)}
 		zr, err := gzip.NewReader(cr)
@@ -184,6 +184,9 @@ func (w *walker) open(name string, data []byte, depth int) error {
 		cr := &countingReader{r: bytes.NewReader(data)}
 		return w.stream(name, bzip2.NewReader(cr), cr, depth)
 	case XZ:
+		if d := xzDictSize(data); d > maxXZDict {
+			return &LimitError{Path: name, Limit: "xz dictionary", Value: maxXZDict}
+		}
 		cr := &countingReader{r: bytes.NewReader(data)}
 		xr, err := xz.NewReader(cr)
 		if err != nil {
@@ -207,7 +210,7 @@ func (w *walker) stream(name string, r io.Reader, compressed *countingReader, de
 	}
 	rest := io.MultiReader(bytes.NewReader(head), br)
 	if isTar(head) {
-		return w.tar(name, rest, depth)
+		return w.tar(name, rest, depth, 0)
 	}
 	if err := w.count(name); err != nil {
 		return err
@@ -265,7 +268,10 @@ func (w *walker) zip(name string, data []byte, depth int) error {
 	return nil
 }
 
-func (w *walker) tar(name string, r io.Reader, depth int) error {
+// tar walks a tar stream. A plain tar (plainSize > 0, not inside a
+// compressed stream whose reader counts already) has its entries counted
+// against the budget too: PAX-sparse entries inflate holes from nothing.
+func (w *walker) tar(name string, r io.Reader, depth int, plainSize int64) error {
 	tr := tar.NewReader(r)
 	for {
 		if err := w.ctx.Err(); err != nil {
@@ -282,14 +288,21 @@ func (w *walker) tar(name string, r io.Reader, depth int) error {
 			return err
 		}
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeReg, tar.TypeRegA:
 		case tar.TypeDir, tar.TypeXGlobalHeader, tar.TypeXHeader:
 			continue
 		default:
-			w.stats.Skipped++ // symlinks, hard links, devices, FIFOs
+			// Symlinks, hard links, devices, FIFOs; and sparse files,
+			// whose holes would inflate to any declared size for free.
+			w.stats.Skipped++
 			continue
 		}
-		if err := w.entry(name, h.Name, tr, depth); err != nil {
+
+		var er io.Reader = tr
+		if plainSize > 0 {
+			er = &budgetReader{r: tr, w: w, compressed: &countingReader{fixed: plainSize}, path: name + "!" + h.Name}
+		}
+		if err := w.entry(name, h.Name, er, depth); err != nil {
 			return err
 		}
 	}
@@ -333,6 +346,7 @@ func (w *walker) entry(outer, inner string, r io.Reader, depth int) error {
 
 // readUpTo appends from r to buf until buf holds n bytes or r ends.
 func readUpTo(r io.Reader, buf []byte, n int64) ([]byte, error) {
+	idle := 0
 	for int64(len(buf)) < n {
 		if len(buf) == cap(buf) {
 			grow := min(max(int64(cap(buf)), 4096), n-int64(len(buf)))
@@ -340,6 +354,11 @@ func readUpTo(r io.Reader, buf []byte, n int64) ([]byte, error) {
 		}
 		k, err := r.Read(buf[len(buf):min(int64(cap(buf)), n)])
 		buf = buf[:len(buf)+k]
+		if k == 0 && err == nil {
+			if idle++; idle > 100 {
+				return buf, io.ErrNoProgress
+			}
+		}
 		if errors.Is(err, io.EOF) {
 			return buf, nil
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ulikunitz/xz"
+
 	"github.com/leakfix/leakfix/scanner/archive"
 	at "github.com/leakfix/leakfix/scanner/archive/archivetest"
 )
@@ -263,5 +265,50 @@ func TestInnerNames(t *testing.T) {
 	want := []string{"a.tgz!a.tar", "b.txz!b.tar", "c.xz!c", "d.bz2!d", "dir/Y.LOG.GZ!Y.LOG", "e!e", "x.gz!x"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// FuzzWalk: no input panics, hangs or escapes the limits.
+func FuzzWalk(f *testing.F) {
+	t := &testing.T{}
+	f.Add(at.Zip(t, at.File{Name: "a", Body: "x"}))
+	f.Add(at.Tar(t, at.File{Name: "a", Body: "x"}))
+	f.Add(at.Gzip(t, at.Tar(t, at.File{Name: "a", Body: "x"})))
+	f.Add(at.XZ(t, []byte("hello")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := archive.DefaultLimits
+		lim.MaxTotal = 4 << 20
+		var total int
+		archive.Walk(context.Background(), "f", data, lim, func(e archive.Entry) error {
+			total += len(e.Data)
+			return nil
+		})
+		if total > 4<<20 {
+			t.Fatalf("%d bytes passed on past a 4 MiB budget", total)
+		}
+	})
+}
+
+// An xz stream asking for a huge dictionary is refused before the reader
+// allocates it; the usual sizes pass.
+func TestXZDictionary(t *testing.T) {
+	for _, tc := range []struct {
+		dict int
+		ok   bool
+	}{{8 << 20, true}, {64 << 20, true}, {1 << 30, false}} {
+		var buf bytes.Buffer
+		w, err := xz.WriterConfig{DictCap: tc.dict}.NewWriter(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte("hello\n"))
+		w.Close()
+		got, _, err := walkAll(t, "h.xz", buf.Bytes(), archive.DefaultLimits)
+		if tc.ok != (err == nil) || tc.ok && got["h.xz!h"] != "hello\n" {
+			t.Errorf("dict %d: entries %v, err %v", tc.dict, got, err)
+		}
+		if !tc.ok && !errors.Is(err, archive.ErrLimit) {
+			t.Errorf("dict %d: err %v, want a limit", tc.dict, err)
+		}
 	}
 }

@@ -277,7 +277,9 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	}
 	stopProgress(true)
 	for _, e := range ruleErrs {
-		warn(e.Error())
+		if !errors.Is(e, scanner.ErrArchiveLimit) { // named in the returned error
+			warn(e.Error())
+		}
 	}
 	if stats.TooLarge > 0 {
 		warn(fmt.Sprintf("skipped %d blob(s) larger than %d bytes", stats.TooLarge, maxSize))

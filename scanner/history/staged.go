@@ -137,7 +137,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 	}
 	if opts.Warn != nil {
 		for _, e := range ruleErrs {
-			opts.Warn(e.Error())
+			if !errors.Is(e, scanner.ErrArchiveLimit) { // named in the returned error
+				opts.Warn(e.Error())
+			}
 		}
 	}
 	scanner.SortFindings(findings)
