@@ -2,6 +2,7 @@ package scanner_test
 
 import (
 	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,4 +92,35 @@ func redacted(fs []scanner.Finding) []string {
 		out = append(out, r.File+":"+r.RuleID+":"+r.Encoding+":"+r.Match)
 	}
 	return out
+}
+
+// A decoded finding equal to a plain one on the same line is one finding;
+// on another line it is its own.
+func TestDecodedDuplicates(t *testing.T) {
+	d := defaultDetector(t, scanner.Options{})
+	b64 := base64.StdEncoding.EncodeToString([]byte(scantest.Token))
+	tests := []struct {
+		name, src string
+		want      []string // encodings, in order
+	}{
+		{"plain and base64 on one line", "t=" + scantest.Token + " b=" + b64 + "\n", []string{""}},
+		{"plain among percent-escapes", "GET /x?a=%20b&t=" + scantest.Token + "&c=%2F\n", []string{""}},
+		{"plain and \\u-escaped on one line", `{"a": "` + scantest.Token + `", "b": "\u0067` + scantest.Token[1:] + `"}` + "\n", []string{""}},
+		{"base64 on the next line", "t=" + scantest.Token + "\nb=" + b64 + "\n", []string{"", "base64"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs, err := d.Detect(scanner.Fragment{Path: "x.txt", Data: []byte(tt.src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range fs {
+				got = append(got, f.Encoding)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("encodings %q, want %q: %v", got, tt.want, redacted(fs))
+			}
+		})
+	}
 }
