@@ -185,3 +185,19 @@ func TestFixLeavesHidden(t *testing.T) {
 	}
 	_ = code // the plain neighbours (ci.log, msg.json) are fix's usual business
 }
+
+// An archive on stdin is opened too; a bomb there still gets its report
+// and exit 2.
+func TestScanStdinArchive(t *testing.T) {
+	zip := at.Zip(t, at.File{Name: "app.env", Body: "GITHUB_TOKEN=" + scantest.Token + "\n"})
+	code, out, stderr := runCLI(t, string(zip), "scan", "-", "--format", "json")
+	if code != 1 || !strings.Contains(out, `"file": "stdin!app.env"`) {
+		t.Fatalf("exit %d, report %s\n%s", code, out, stderr)
+	}
+	bomb := at.Zip(t, at.File{Name: "app.env", Body: "GITHUB_TOKEN=" + scantest.Token + "\n"}, at.File{Name: "zeros", Body: strings.Repeat("\x00", 8<<20)})
+	code, out, stderr = runCLI(t, string(bomb), "scan", "-", "--format", "json")
+	if code != 2 || !strings.Contains(out, `"file": "stdin!app.env"`) || !strings.Contains(stderr, "stdin!zeros: archive ratio limit") {
+		t.Fatalf("bomb: exit %d, report %s\n%s", code, out, stderr)
+	}
+	noStoredForm(t, "stdin output", out+stderr)
+}

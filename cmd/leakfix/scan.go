@@ -62,7 +62,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		}
 	case len(paths) == 1 && paths[0] == "-":
 		findings, scanErr = scanner.ScanReader(e.stdin, "stdin", det)
-		if scanErr != nil && !errors.Is(scanErr, rules.ErrMatchTimeout) {
+		if scanErr != nil && !errors.Is(scanErr, rules.ErrMatchTimeout) && !errors.Is(scanErr, scanner.ErrArchiveLimit) {
 			return &exitError{code: 2, err: scanErr}
 		}
 	default:
