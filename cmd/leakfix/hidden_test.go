@@ -201,3 +201,27 @@ func TestScanStdinArchive(t *testing.T) {
 	}
 	noStoredForm(t, "stdin output", out+stderr)
 }
+
+// scan --staged: archives in the index are opened; a bomb is named, the
+// report still written, exit 2.
+func TestScanStagedArchives(t *testing.T) {
+	purgeRequireTool(t, "git")
+	repo := t.TempDir()
+	purgeGit(t, repo, "init", "-q", "-b", "main")
+	purgeCommit(t, repo, map[string]string{"README.md": "x\n"}, "init")
+	zip := at.Zip(t, at.File{Name: "conf/app.env", Body: "GITHUB_TOKEN=" + scantest.Token + "\n"})
+	bomb := at.Zip(t, at.File{Name: "zeros", Body: strings.Repeat("\x00", 8<<20)})
+	os.WriteFile(filepath.Join(repo, "dist.zip"), zip, 0o644)
+	purgeGit(t, repo, "add", "dist.zip")
+	code, out, stderr := runCLI(t, "", "scan", "--staged", repo, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"file": "dist.zip!conf/app.env"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	os.WriteFile(filepath.Join(repo, "bomb.zip"), bomb, 0o644)
+	purgeGit(t, repo, "add", "bomb.zip")
+	code, out, stderr = runCLI(t, "", "scan", "--staged", repo, "--format", "json")
+	if code != 2 || !strings.Contains(out, `"file": "dist.zip!conf/app.env"`) || !strings.Contains(stderr, "bomb.zip!zeros: archive ratio limit") {
+		t.Fatalf("bomb: exit %d\n%s\n%s", code, out, stderr)
+	}
+	noStoredForm(t, "staged output", out+stderr)
+}

@@ -179,12 +179,12 @@ func scanStaged(ctx context.Context, e *env, sf *scanFlags, det *scanner.Detecto
 		MaxBlobSize: sf.maxFileSize,
 		Warn:        warner(e, sf.quiet),
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, scanner.ErrArchiveLimit) {
 		return nil, &exitError{code: 2, err: err}
 	}
 	if sf.verbose {
 		fmt.Fprintf(e.stderr, "leakfix: %d staged files, %d differ from HEAD, %d scanned (%d bytes)\n",
 			stats.Entries, stats.Changed, stats.Scanned, stats.Bytes)
 	}
-	return findings, nil
+	return findings, err // an archive limit: reported, then exit 2
 }

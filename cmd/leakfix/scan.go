@@ -57,7 +57,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	switch {
 	case sf.staged:
 		findings, scanErr = scanStaged(ctx, e, &sf, det, paths)
-		if scanErr != nil {
+		if scanErr != nil && !errors.Is(scanErr, scanner.ErrArchiveLimit) {
 			return scanErr
 		}
 	case len(paths) == 1 && paths[0] == "-":
