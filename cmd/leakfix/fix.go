@@ -32,7 +32,8 @@ name to use instead:
 
 Exit status: 0 when every secret found was rewritten (or none was found),
 2 when a file could not be parsed or written, or a secret was left in place
-(each named on stderr).`
+(each named on stderr). Secrets inside archives or stored encoded are named
+on stderr ("left in place: ...") but are not rewritten and do not count.`
 
 // fixFlags are fix's flags.
 type fixFlags struct {
