@@ -68,6 +68,11 @@ func (d *Detector) detectArchive(frag Fragment) ([]Finding, error) {
 		out = append(out, fs...)
 		return nil
 	})
+	if err != nil && !errors.Is(err, ErrArchiveLimit) && len(out) == 0 && !IsBinary(frag.Data) {
+		// Text that only looked like an archive ("ustar" at offset 257):
+		// scan it as the text it is.
+		return d.detect(frag, 0, nil)
+	}
 	if err != nil {
 		errs = append(errs, err)
 	}

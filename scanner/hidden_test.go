@@ -124,3 +124,13 @@ func TestDecodedDuplicates(t *testing.T) {
 		})
 	}
 }
+
+// Text that merely looks like a tar header is still scanned as text.
+func TestFalseArchiveIsText(t *testing.T) {
+	d := defaultDetector(t, scanner.Options{})
+	src := strings.Repeat("x", 257) + "ustar\nGITHUB_TOKEN=" + scantest.Token + "\n"
+	fs, _ := d.Detect(scanner.Fragment{Path: "notes.txt", Data: []byte(src)})
+	if len(fs) != 1 || fs[0].File != "notes.txt" || fs[0].Container != "" {
+		t.Fatalf("findings %v", redacted(fs))
+	}
+}
