@@ -262,6 +262,12 @@ func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
 	if f.InMessage {
 		msg += " in a commit message"
 	}
+	if f.Container != "" {
+		msg += fmt.Sprintf(" inside the archive, at %s line %d", f.File, f.StartLine)
+	}
+	if f.Encoding != "" {
+		msg += " (decoded: " + f.Encoding + ")"
+	}
 	res.WithMessage(sarif.NewTextMessage(msg + ". The value is redacted."))
 	uri := fileURI(f.File)
 	switch {
@@ -274,6 +280,12 @@ func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
 	}
 	region := sarif.NewRegion().WithStartLine(max(1, f.StartLine)).WithStartColumn(max(1, f.StartColumn)).
 		WithEndLine(max(1, f.EndLine, f.StartLine)).WithEndColumn(max(1, f.EndColumn) + 1)
+	if f.Container != "" {
+		// GitHub shows the file the location names, so it must be the
+		// archive in the repository; lines of an entry mean nothing there.
+		uri = f.Container
+		region = sarif.NewRegion().WithStartLine(1)
+	}
 	loc := sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri).WithUriBaseId(SourceRootBase)).
 		WithRegion(region)
@@ -296,6 +308,11 @@ func sarifResult(f scanner.Finding, idx uint) *sarif.Result {
 	}
 	if f.Encoding != "" {
 		props["encoding"] = f.Encoding
+	}
+	if f.Container != "" {
+		props["archive_entry"] = f.File
+		props["entry_line"] = f.StartLine
+		props["entry_column"] = f.StartColumn
 	}
 	res.Properties = props
 	return res

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner/ahocorasick"
+	"github.com/leakfix/leakfix/scanner/archive"
 )
 
 // Fragment is one unit of content to scan: a file, a blob, a commit message.
@@ -30,6 +31,15 @@ type Options struct {
 	Known func(*Finding) bool
 	// NoBase64 turns off decoding of base64 blobs.
 	NoBase64 bool
+	// MaxArchiveDepth is how many levels of nested archives are opened:
+	// 0 means archive.DefaultLimits.MaxDepth, negative opens none.
+	MaxArchiveDepth int
+	// MaxDecodeDepth is how many decoding layers may stack: 0 means
+	// DefaultMaxDecodeDepth, negative decodes nothing.
+	MaxDecodeDepth int
+	// ArchiveLimits, if set, replace archive.DefaultLimits (but for
+	// MaxDepth, which MaxArchiveDepth sets).
+	ArchiveLimits *archive.Limits
 }
 
 // Detector runs a compiled rule pack over fragments. It is safe for
@@ -45,18 +55,18 @@ type Detector struct {
 	pathOnly []int
 	opts     Options
 	hash     *hasher
+	// maxDecode and archives are the resolved decode and archive depths.
+	maxDecode int
+	archives  archive.Limits
 }
 
 // The window policy (how much text around a keyword hit a regex sees)
-// lives in window.go; maxDecodeDepth and minBase64Len tune base64.
-const (
-	maxDecodeDepth = 1
-	minBase64Len   = 16
-)
+// lives in window.go; decoding layers in decode.go.
 
 // New compiles the keyword automaton for cfg.
 func New(cfg *rules.Config, opts Options) *Detector {
 	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher()}
+	d.maxDecode, d.archives = resolveDepths(opts)
 	var keywords []string
 	for i, r := range cfg.Rules {
 		if r.Regex == "" {
@@ -94,6 +104,9 @@ type candidate struct {
 // Detect scans one fragment. Errors are per-rule regex timeouts; findings
 // from other rules are still returned with them.
 func (d *Detector) Detect(frag Fragment) ([]Finding, error) {
+	if d.OpensArchive(frag.Data) {
+		return d.detectArchive(frag)
+	}
 	return d.detect(frag, 0, nil)
 }
 
@@ -106,7 +119,8 @@ func (d *Detector) DetectLines(frag Fragment, ranges [][2]int) ([]Finding, error
 
 func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, error) {
 	data := frag.Data
-	if len(data) == 0 || d.globallyAllowedPath(frag.Path) {
+	// Decoded text (depth > 0) has its outer fragment's path, judged already.
+	if len(data) == 0 || depth == 0 && d.globallyAllowedPath(frag.Path) {
 		return nil, nil
 	}
 	// Path filters are judged once per fragment, not once per keyword hit.
@@ -228,11 +242,11 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		}
 		out = append(out, f)
 	}
-	if !d.opts.NoBase64 && depth < maxDecodeDepth {
+	if depth < d.maxDecode {
 		if lines == nil {
 			lines = newLineIndex(data)
 		}
-		decoded := d.detectBase64(frag, depth, lines, out)
+		decoded := d.detectDecoded(frag, depth, lines, out)
 		kept := out[:0]
 		for _, f := range out {
 			if f.RuleID != "" {
@@ -292,7 +306,7 @@ func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 		} else if IsPlaceholder(secret) {
 			continue
 		}
-		ls, le := lineStart(data, c.start), lineEnd(data, c.start)
+		ls, le := nearLineStart(data, c.start), nearLineEnd(data, c.start)
 		line := data[ls:le]
 		if hasInlineAllow(line) {
 			continue
@@ -431,7 +445,7 @@ func (d *Detector) finding(frag Fragment, c candidate, lines *lineIndex) Finding
 			f.Provider = in.Provider
 		}
 	}
-	f.Identifier = Identifier(string(data[lineStart(data, c.secretStart):c.secretStart]))
+	f.Identifier = Identifier(string(data[nearLineStart(data, c.secretStart):c.secretStart]))
 	f.Confidence = assessConfidence(r, checked, frag.Path, f.Identifier, f.Line, secret)
 	f.Fingerprint = d.hash.Fingerprint(r.ID, frag.Path, secret)
 	return f
@@ -462,6 +476,7 @@ type lineIndex struct {
 	data     []byte
 	cursor   int // byte offset up to which newlines are counted
 	lineAtCu int // 1-based line number at cursor
+	colAtCu  int // 1-based column at cursor; 0 when not known
 }
 
 func newLineIndex(data []byte) *lineIndex {
@@ -471,17 +486,25 @@ func newLineIndex(data []byte) *lineIndex {
 // position returns the 1-based line and column of byte offset off.
 func (l *lineIndex) position(off int) (int, int) {
 	if off < l.cursor {
-		l.cursor, l.lineAtCu = 0, 1
+		l.cursor, l.lineAtCu, l.colAtCu = 0, 1, 0
 	}
-	l.lineAtCu += bytes.Count(l.data[l.cursor:off], []byte{'\n'})
-	l.cursor = off
-	col := utf8.RuneCount(l.data[lineStart(l.data, off):off]) + 1
+	nl := bytes.Count(l.data[l.cursor:off], []byte{'\n'})
+	var col int
+	if nl == 0 && l.colAtCu > 0 {
+		// Same line as the cursor: count on from it (a minified line of
+		// megabytes holds many findings).
+		col = l.colAtCu + utf8.RuneCount(l.data[l.cursor:off])
+	} else {
+		col = utf8.RuneCount(l.data[lineStart(l.data, off):off]) + 1
+	}
+	l.lineAtCu += nl
+	l.cursor, l.colAtCu = off, col
 	return l.lineAtCu, col
 }
 
 // lineAt returns the text of the line holding off, without its newline.
 func (l *lineIndex) lineAt(off int) []byte {
-	return bytes.TrimSuffix(l.data[lineStart(l.data, off):lineEnd(l.data, off)], []byte("\r"))
+	return bytes.TrimSuffix(l.data[nearLineStart(l.data, off):nearLineEnd(l.data, off)], []byte("\r"))
 }
 
 func lineStart(data []byte, pos int) int {

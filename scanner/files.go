@@ -119,6 +119,10 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 					fs, n, binary, err = scanLargeFile(ctx, job.abs, job.rel, d)
 					if binary {
 						skip = skipBinary
+						// An archive is opened whole (archives.go), not streamed.
+						if whole, ok, rerr := d.largeArchive(job.abs); ok || rerr != nil {
+							data, err = whole, rerr
+						}
 					} else if err == nil || errors.Is(err, rules.ErrMatchTimeout) {
 						local.Files++
 						local.Bytes += n
@@ -138,7 +142,7 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 					unread.Add(1)
 					warn(fmt.Sprintf("cannot read %s: %v", redact.Name(job.rel), unwrapPathError(err)))
 					continue
-				case skip == skipBinary:
+				case skip == skipBinary && !d.OpensArchive(data):
 					local.Binary++
 					continue
 				case skip == skipTooLarge:
@@ -244,7 +248,7 @@ func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 		return text, noSkip, nil
 	}
 	if IsBinary(data) {
-		return nil, skipBinary, nil
+		return data, skipBinary, nil // archives are binary and still scanned
 	}
 	return data, noSkip, nil
 }

@@ -32,10 +32,16 @@ type Finding struct {
 	// Identifier is the variable or key the secret was assigned to
 	// (`openai_key_gpt_4_turbo`), when one could be seen; naming uses it.
 	Identifier string `json:"identifier,omitempty"`
-	// Encoding is "base64" when the secret was found inside a decoded
-	// blob; the location then points at the encoded text, and Match holds
-	// the encoded form as it appears in the file.
+	// Encoding is the decode chain, outermost layer first ("base64",
+	// "base64 > percent"), when the secret was found behind encodings;
+	// the location then points at the encoded text, and Match holds the
+	// encoded form as it appears in the file.
 	Encoding string `json:"encoding,omitempty"`
+	// Container is the file on disk (or path in the commit) when the
+	// secret is inside an archive; File then names the entry the
+	// gitleaks way, "dist.zip!lib/app.jar!application.properties", and
+	// the lines and columns are the entry's.
+	Container string `json:"container,omitempty"`
 	// InMessage is set when the secret was found in a commit message
 	// rather than in a file.
 	InMessage bool `json:"in_message,omitempty"`

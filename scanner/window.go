@@ -59,29 +59,40 @@ const (
 // ruleWindow is the [start,end) span of data that rule r's regex sees for a
 // keyword hit at pos; ok is false when the rule's form cannot be there.
 func ruleWindow(r *rules.Rule, data []byte, pos int) (w [2]int, ok bool) {
+	// Every search is bounded by the caps: on a line of megabytes an
+	// unbounded search for the line's ends per keyword hit is quadratic.
 	switch {
 	case r.HasTag(TagNearKeyword) && !r.SpansLines() && !r.CrossLine():
-		end := min(lineEnd(data, pos), pos+nearAfter)
+		end := endWithin(data, pos, nearAfter)
 		if !nameThenOperator(data[pos:end], true) {
 			return w, false
 		}
-		return [2]int{max(lineStart(data, pos), pos-nearBefore), end}, true
+		return [2]int{startWithin(data, pos, nearBefore), end}, true
 	case r.HasTag(TagNearKeywordBare) && !r.SpansLines() && !r.CrossLine():
-		end := min(lineEnd(data, pos), pos+nearAfter)
+		end := endWithin(data, pos, nearAfter)
 		if !nameThenOperator(data[pos:end], false) {
 			return w, false
 		}
-		return [2]int{max(lineStart(data, pos), pos-maxBefore), end}, true
+		return [2]int{startWithin(data, pos, maxBefore), end}, true
 	case r.SpansLines():
 		return [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}, true
 	case r.CrossLine():
-		w = [2]int{linesBefore(data, pos, contextLines), linesAfter(data, pos, contextLines)}
-		w[0] = max(w[0], pos-maxBefore-maxAfter)
-		w[1] = min(w[1], pos+2*maxAfter)
-		return w, true
+		lo, hi := max(0, pos-maxBefore-maxAfter), min(len(data), pos+2*maxAfter)
+		return [2]int{lo + linesBefore(data[lo:hi], pos-lo, contextLines), lo + linesAfter(data[lo:hi], pos-lo, contextLines)}, true
 	default:
-		return [2]int{max(lineStart(data, pos), pos-maxBefore), min(lineEnd(data, pos), pos+maxAfter)}, true
+		return [2]int{startWithin(data, pos, maxBefore), endWithin(data, pos, maxAfter)}, true
 	}
+}
+
+// startWithin is the start of pos's line, or back bytes before pos on a
+// longer line; endWithin is its end, or ahead bytes after pos.
+func startWithin(data []byte, pos, back int) int {
+	lo := max(0, pos-back)
+	return lo + lineStart(data[lo:], pos-lo)
+}
+
+func endWithin(data []byte, pos, ahead int) int {
+	return lineEnd(data[:min(len(data), pos+ahead)], pos)
 }
 
 // nameThenOperator reports whether the keyword at the start of b is (part

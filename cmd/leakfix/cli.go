@@ -86,6 +86,7 @@ type reportFlags struct {
 	redact     redactFlag
 	template   string
 	ignorePath string
+	depths     depthFlags // --max-archive-depth, --max-decode-depth (depth.go)
 }
 
 func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
@@ -101,6 +102,7 @@ func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
 	registerMinConfidence(fs, rf)
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
 	rf.registerGitleaks(fs)
+	rf.depths.register(fs)
 }
 
 func (rf *reportFlags) validate() error {

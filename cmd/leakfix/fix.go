@@ -41,7 +41,8 @@ cache) outside git, so "leakfix plan" still has every value after the fix.
 
 Exit status: 0 when every secret found was rewritten (or none was found),
 2 when a file could not be parsed or written, or a secret was left in place
-(each named on stderr).`
+(each named on stderr). Secrets inside archives or stored encoded are named
+on stderr ("left in place: ...") but are not rewritten and do not count.`
 
 // fixFlags are fix's flags.
 type fixFlags struct {
@@ -130,6 +131,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if err := naming.Assign(findings, cfg, overrides); err != nil {
 		return usageError("%v", err)
 	}
+	findings = leaveHidden(e, ff.rf.quiet, findings)
 	changes, err := fix.Plan(ctx, root, reg, findings)
 	if err != nil {
 		return &exitError{code: 2, err: err}

@@ -559,6 +559,9 @@ func printPurgeSummary(w io.Writer, repo string, findings []scanner.Finding, sta
 			if u.Binary {
 				why = "binary (a NUL in the first 8 KiB): git filter-repo and BFG skip its text, so it is stripped (the file disappears from those commits)"
 			}
+			if u.Archive {
+				why = "an archive with a secret inside its entries: no text replacement reaches them, so it is stripped (the file disappears from those commits)"
+			}
 			fmt.Fprintf(w, "  %s  %s  %s\n      %s\n", u.ID, humanSize(u.Size), strings.Join(u.Paths, ", "), why)
 		}
 	}

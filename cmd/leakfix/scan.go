@@ -74,7 +74,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		start := time.Now()
 		var st scanner.StreamStats
 		findings, st, scanErr = scanner.ScanStream(ctx, e.stdin, "stdin", det)
-		if scanErr != nil && !errors.Is(scanErr, rules.ErrMatchTimeout) {
+		if scanErr != nil && !errors.Is(scanErr, rules.ErrMatchTimeout) && !errors.Is(scanErr, scanner.ErrArchiveLimit) && !scanner.Incomplete(scanErr) {
 			return &exitError{code: 2, err: scanErr}
 		}
 		if sf.verbose {
@@ -132,7 +132,7 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	e.red.SetFinder(packFinder(cfg, noBase64)) // redact.go
 	rf.ignored = ignore
 	rf.root = root
-	return cfg, scanner.New(cfg, scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64}), nil
+	return cfg, scanner.New(cfg, rf.depths.apply(scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64})), nil
 }
 
 // finish names, filters and writes findings, and turns the outcome into

@@ -34,6 +34,9 @@ type Unreachable struct {
 	// --filter-content-size-threshold is raised; git filter-repo has no
 	// size limit.
 	Large bool
+	// Archive: an archive (zip, tar.gz, ...) with a secret inside its
+	// compressed entries; always Binary too, so it is stripped.
+	Archive bool
 }
 
 // BlobOptions tune FindUnreachable.
@@ -78,6 +81,11 @@ func FindUnreachable(ctx context.Context, repo string, p *Plan, findings []scann
 			return nil, err
 		}
 	}
+	if path, err := exec.LookPath(gitBin); err == nil {
+		if err := archiveBlobs(ctx, path, repo, findings, found); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]Unreachable, 0, len(found))
 	for _, u := range found {
 		sort.Strings(u.Paths)
@@ -93,7 +101,11 @@ func checkFindingBlobs(repo string, findings []scanner.Finding, found map[string
 	seen := map[key]bool{}
 	var r *git.Repository
 	for _, f := range findings {
-		k := key{f.Commit, f.File}
+		file := f.File
+		if f.Container != "" {
+			file = f.Container // the archive is the blob
+		}
+		k := key{f.Commit, file}
 		if f.InMessage || f.Commit == "" || f.File == "" || seen[k] {
 			continue
 		}
@@ -105,10 +117,13 @@ func checkFindingBlobs(repo string, findings []scanner.Finding, found map[string
 				return err
 			}
 		}
-		u, err := findingBlob(r, f.Commit, f.File)
+		u, err := findingBlob(r, f.Commit, file)
 		if err != nil {
-			warn(fmt.Sprintf("cannot check the blob of %s at commit %.12s: %v", f.File, f.Commit, err))
+			warn(fmt.Sprintf("cannot check the blob of %s at commit %.12s: %v", file, f.Commit, err))
 			continue
+		}
+		if f.Container != "" {
+			u.Binary, u.Archive = true, true
 		}
 		if u.Binary || u.Large {
 			add(found, u)

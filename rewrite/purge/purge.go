@@ -172,6 +172,9 @@ type Plan struct {
 	// NonASCII is set when a line holds non-ASCII text: BFG then needs
 	// -Dfile.encoding=UTF-8 to read the file as filter-repo does.
 	NonASCII bool
+	// Archived lists the secrets inside archives: no line can reach
+	// them, their archives' blobs are stripped (archives.go).
+	Archived []Archived
 	// needles are values (or a unique part of them) to look for in blobs
 	// the tools skip.
 	needles []string
@@ -195,6 +198,7 @@ func Render(lines []Line) []byte {
 // replace-text file.
 func Build(findings []scanner.Finding) *Plan {
 	p := &Plan{}
+	findings, p.Archived = splitArchived(findings)
 	var inFiles, inMessages []scanner.Finding
 	for _, f := range findings {
 		if f.InMessage {
@@ -215,6 +219,9 @@ func Build(findings []scanner.Finding) *Plan {
 	for _, l := range p.Message {
 		names[l.Name] = true
 		msgNames[l.Name] = true
+	}
+	for _, a := range p.Archived {
+		names[a.Name] = true
 	}
 	p.Names = sortedKeys(names)
 	p.MessageNames = sortedKeys(msgNames)

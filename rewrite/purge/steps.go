@@ -65,7 +65,11 @@ func WriteSteps(w io.Writer, s Steps) error {
 	b.WriteString("  git reflog expire --expire=now --all && git gc --prune=now --aggressive\n")
 	fmt.Fprintf(&b, "  leakfix purge --verify . --from %s\n", q(s.VerifyReport))
 	fmt.Fprintf(&b, "  git push --force --mirror %s\n", src)
-	b.WriteString("  (filter-repo removes the origin remote so that nothing is pushed by accident, hence the explicit target)\n\n")
+	b.WriteString("  (filter-repo removes the origin remote so that nothing is pushed by accident, hence the explicit target)\n")
+	if s.Plan != nil && len(s.Plan.Archived) > 0 {
+		writeArchiveNote(&b, s.Plan.ArchivePaths())
+	}
+	b.WriteString("\n")
 
 	b.WriteString("With BFG Repo-Cleaner:\n")
 	if !hasText && s.StripIDsFile == "" {

@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/leakfix/leakfix/scanner/archive"
 )
 
 // Reader names, for Options.Reader and --reader.
@@ -310,7 +312,7 @@ func (b *catFile) readObject(h plumbing.Hash, want plumbing.ObjectType, maxSize 
 	// Decide binary from the first bytes without copying them.
 	if !sniff {
 		// no binary check for commits and trees
-	} else if peek, _ := b.out.Peek(int(min(size, sniffLen))); bytes.IndexByte(peek, 0) >= 0 && !hasUTF16BOM(peek) {
+	} else if peek, _ := b.out.Peek(int(min(size, sniffLen))); bytes.IndexByte(peek, 0) >= 0 && !hasUTF16BOM(peek) && archive.Sniff(peek) == archive.None {
 		return nil, size, true, b.discard(size + 1)
 	}
 	if int64(cap(*buf)) < size {

@@ -113,6 +113,16 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
+		if data != nil && d.OpensArchive(data) {
+			// An archive changed as a whole: everything in it is new.
+			fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
+			if err != nil {
+				ruleErrs = append(ruleErrs, err)
+			}
+			stats.Scanned++
+			findings = append(findings, fs...)
+			continue
+		}
 		if text, ok := scanner.DecodeUTF16(data); ok {
 			data = text // a UTF-16 file is scanned as its text
 		}

@@ -89,6 +89,16 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
+		if data != nil && d.OpensArchive(data) {
+			// An archive changed as a whole: everything in it is new.
+			fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
+			if err != nil {
+				ruleErrs = append(ruleErrs, err)
+			}
+			stats.Scanned++
+			findings = append(findings, fs...)
+			continue
+		}
 		if text, ok := scanner.DecodeUTF16(data); ok {
 			data = text // a UTF-16 file is scanned as its text, as on the go-git path
 		}
@@ -121,13 +131,10 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		}
 		findings = append(findings, fs...)
 	}
-	if opts.Warn != nil {
-		for _, e := range ruleErrs {
-			opts.Warn(e.Error())
-		}
-	}
 	scanner.SortFindings(findings)
-	return findings, stats, nil
+	// A file a rule timed out on, or an archive past a limit, was not
+	// fully scanned: named in the error, and not clean.
+	return findings, stats, scanner.IncompleteError(ruleErrs)
 }
 
 // parseRawDiff reads `git diff --raw -z --no-abbrev` records

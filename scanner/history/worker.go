@@ -73,6 +73,10 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	}
 	s.counters.blobs.Add(1)
 	s.counters.bytes.Add(int64(len(data)))
+	if s.d.OpensArchive(data) {
+		s.scanArchive(j, data)
+		return
+	}
 	if text, ok := scanner.DecodeUTF16(data); ok {
 		data = text // a UTF-16 file is scanned as its text
 	}
