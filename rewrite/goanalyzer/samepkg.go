@@ -65,3 +65,59 @@ func SamePackageHelper(pkg, target string) ([]byte, error) {
 	out = strings.ReplaceAll(out, "leakfixsecrets.Get(", samePackageName("Get")+"(")
 	return format.Source([]byte(out))
 }
+
+// SamePackageProvider returns ProviderFile(target) for the same-package
+// helper of SamePackageHelper: the provider's references to the helper
+// (SetProvider, ProviderFunc, ErrNotFound) take the helper's prefixed
+// names, so `go build -tags leakfix_aws` works for code in no module too.
+func SamePackageProvider(pkg, target string) ([]byte, error) {
+	if !token.IsIdentifier(pkg) || pkg == "_" {
+		return nil, fmt.Errorf("same-package Go provider: %q is not a package name", pkg)
+	}
+	helper, err := HelperSource("leakfixsecrets", target)
+	if err != nil {
+		return nil, err
+	}
+	hf, err := parser.ParseFile(token.NewFileSet(), "helper.go", helper, 0)
+	if err != nil {
+		return nil, fmt.Errorf("same-package Go provider: %w", err)
+	}
+	src, err := ProviderSource("leakfixsecrets", target)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "provider.go", src, parser.ParseComments)
+	if err != nil {
+		return nil, fmt.Errorf("same-package Go provider: %w", err)
+	}
+	f.Name.Name = pkg
+	// Only free names that the helper declares are renamed: a selector's
+	// field, a composite literal's key and a method's name are not
+	// references to the helper even when they share a name with it.
+	skip := map[*ast.Ident]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			skip[n.Sel] = true
+		case *ast.KeyValueExpr:
+			if id, ok := n.Key.(*ast.Ident); ok {
+				skip[id] = true
+			}
+		case *ast.FuncDecl:
+			if n.Recv != nil {
+				skip[n.Name] = true
+			}
+		case *ast.Ident:
+			if !skip[n] && n.Obj == nil && hf.Scope.Objects[n.Name] != nil {
+				n.Name = samePackageName(n.Name)
+			}
+		}
+		return true
+	})
+	var buf bytes.Buffer
+	if err := format.Node(&buf, fset, f); err != nil {
+		return nil, fmt.Errorf("same-package Go provider: %w", err)
+	}
+	return bytes.ReplaceAll(buf.Bytes(), []byte("of\n// package leakfixsecrets."), []byte("of\n// package "+pkg+".")), nil
+}
