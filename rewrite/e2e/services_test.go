@@ -253,11 +253,8 @@ func (h *harness) goServices(t *testing.T, repo string, findings []finding) {
 				writeFile(t, filepath.Join(helperDir, goanalyzer.ProviderFile("aws-secrets-manager")), goProviderFor(t, helperPath))
 			}
 		} else {
-			// The helper sits in the package itself; fix wrote its
-			// provider file beside it (goanalyzer.SamePackageProvider).
-			if _, err := os.Stat(filepath.Join(mod, goanalyzer.ProviderFile("aws-secrets-manager"))); err != nil {
-				t.Fatalf("fix wrote no same-package provider file: %v", err)
-			}
+			// The helper sits in the package itself.
+			writeFile(t, filepath.Join(mod, goanalyzer.ProviderFile("aws-secrets-manager")), goProviderFor(t, modPath+"/main"))
 		}
 		writeFile(t, filepath.Join(mod, "go.mod"), []byte("module "+modPath+"\n\ngo 1.21\n"))
 		var probe strings.Builder

@@ -175,11 +175,6 @@ func Helpers(loc *runroot.Locator, target lookup.Target, which Which, changes []
 				need(c, filepath.Join(place.Dir, runroot.GoSamePkgFile), func() ([]byte, error) {
 					return goanalyzer.SamePackageHelper(place.Package, string(target))
 				})
-				if pf := goanalyzer.ProviderFile(string(target)); pf != "" {
-					need(c, filepath.Join(place.Dir, pf), func() ([]byte, error) {
-						return goanalyzer.SamePackageProvider(place.Package, string(target))
-					})
-				}
 				continue
 			}
 			if !bytes.Contains(c.After, []byte(`"`+place.ImportPath+`"`)) {
