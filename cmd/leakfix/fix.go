@@ -10,8 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/internal/regfile"
+	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rewrite/fix"
 	"github.com/leakfix/leakfix/rewrite/goanalyzer"
 	"github.com/leakfix/leakfix/rewrite/lookup"
