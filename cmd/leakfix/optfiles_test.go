@@ -73,4 +73,9 @@ func TestOptionFileFIFORefused(t *testing.T) {
 	if code, stdout, stderr := runCLITimeout(t, 20*time.Second, "scan", repo); code != 1 || !strings.Contains(stdout, "a.py") {
 		t.Errorf(".gitignore FIFO: exit %d, stdout %q, stderr %q; want the finding, exit 1", code, stdout, stderr)
 	}
+	// plan checks the project's .gitignore files above its --out: the
+	// FIFO is passed over there too.
+	if code, _, stderr := runCLITimeout(t, 20*time.Second, "plan", repo, "--target", "hashicorp-vault", "--out", filepath.Join(repo, "deploy", "plan")); code != 0 {
+		t.Errorf(".gitignore FIFO, plan: exit %d, stderr %q; want 0", code, stderr)
+	}
 }
