@@ -51,6 +51,10 @@ func TestOptionFileFIFORefused(t *testing.T) {
 		{".gitleaksignore", []string{"scan", withFIFO(".gitleaksignore")}},
 		{"--report-template", []string{"scan", tree, "--format", "template", "--report-template", fifo}},
 		{"merge", []string{"merge", fifo}},
+		{"--from purge", []string{"purge", withFIFO("y"), "--from", fifo, "--output", filepath.Join(out, "r.txt")}},
+		{"--names purge", []string{"purge", withFIFO("z"), "--names", fifo, "--output", filepath.Join(out, "r.txt")}},
+		{"--config rules list", []string{"rules", "list", "--config", fifo}},
+		{"--baseline-path", []string{"scan", tree, "--baseline-path", fifo}},
 		{"baseline import", []string{"baseline", "import", fifo}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
