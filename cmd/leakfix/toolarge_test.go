@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +56,34 @@ func TestTooLargeIsNeverClean(t *testing.T) {
 	// Raised above the file: a complete scan again.
 	if code, _, stderr := runCLI(t, "", "scan", repo, "--max-file-size", "100000"); code != 1 {
 		t.Errorf("limit above the file: exit %d, want 1; stderr %q", code, stderr)
+	}
+}
+
+// TestTooLargePreCommitFileList: `scan --staged FILE...`, as pre-commit
+// runs the hook from the repository root, keeps what it found and exits 2
+// when a staged text file is over the limit (the file-list path used to
+// drop the findings of an incomplete staged scan).
+func TestTooLargePreCommitFileList(t *testing.T) {
+	bin := leakfixBinary(t)
+	pad := strings.Repeat("# generated line\n", 1000)
+	repo := ecoRepo(t, map[string]string{"a.py": "x = 1\n"})
+	ecoGit(t, repo, "add", "-A")
+	ecoGit(t, repo, "commit", "-q", "-m", "init")
+	ecoWrite(t, repo, map[string]string{"a.py": "groq_api_key = \"" + cliGroq + "\"\n", "big.txt": pad})
+	ecoGit(t, repo, "add", "-A")
+	cmd := exec.Command(bin, "scan", "--staged", "--max-file-size", "10000", "a.py", "big.txt")
+	cmd.Dir = repo
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := -1
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if code != 2 || !strings.Contains(stderr.String(), "big.txt") || !strings.Contains(stdout.String(), "a.py:1:") {
+		t.Errorf("exit %d (%v); stdout %q; stderr %q; want 2, a.py's finding, big.txt named", code, err, stdout.String(), stderr.String())
+	}
+	if strings.Contains(stdout.String()+stderr.String(), cliGroq) {
+		t.Error("raw secret in output")
 	}
 }
