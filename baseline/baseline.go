@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/scanner"
 )
 
@@ -146,7 +147,7 @@ func isHex(s string) bool {
 // naming the file and line: a typo must not silently ignore nothing.
 func ReadIgnoreFile(path string, resolve Resolver) (*Set, error) {
 	s := NewSet()
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path) // a FIFO is refused, not waited on
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
 	}
@@ -189,7 +190,7 @@ const (
 // baseline that is silently not understood would report nothing as known
 // and still look like it worked.
 func ReadReport(path string, resolve Resolver) (*Set, Format, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("read baseline: %w", err)
 	}

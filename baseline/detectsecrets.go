@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/scanner"
 )
 
@@ -39,7 +40,7 @@ type DetectSecretsEntry struct {
 
 // ReadDetectSecrets reads a .secrets.baseline.
 func ReadDetectSecrets(path string) (*DetectSecrets, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read detect-secrets baseline: %w", err)
 	}
@@ -107,7 +108,7 @@ func ImportDetectSecrets(ctx context.Context, det *scanner.Detector, root, prefi
 			}
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		data, err := regfile.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
 		if err != nil {
 			reason := "cannot read the file"
 			if errors.Is(err, os.ErrNotExist) {

@@ -6,11 +6,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/template"
 
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/scanner"
 )
 
@@ -171,7 +171,7 @@ func writeTemplate(w io.Writer, gl []GitleaksFinding, path string) error {
 	if path == "" {
 		return fmt.Errorf("format %s needs a template file (--report-template)", FormatTemplate)
 	}
-	text, err := os.ReadFile(path)
+	text, err := regfile.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read report template: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/leakfix/leakfix/internal/atomicfile"
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
@@ -116,7 +117,7 @@ func WriteJSON(w io.Writer, findings []scanner.Finding) error {
 
 // ReadJSON reads a JSON report back (for --from, baselines).
 func ReadJSON(path string) ([]scanner.Finding, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read report: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
@@ -16,6 +15,8 @@ import (
 	"sync"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/leakfix/leakfix/internal/regfile"
 )
 
 // Config is a decoded, validated and compiled rule pack.
@@ -332,7 +333,7 @@ const TagGeneric = "generic"
 // LoadFile reads, decodes and compiles a pack from disk, resolving
 // [extend] relative to the file.
 func LoadFile(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path) // never blocks on a FIFO
 	if err != nil {
 		return nil, fmt.Errorf("read rule pack: %w", err)
 	}
@@ -364,7 +365,7 @@ func load(source string, data []byte, depth int, eager bool) (*Config, error) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(filepath.Dir(source), p)
 		}
-		raw, err := os.ReadFile(p)
+		raw, err := regfile.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: [extend] path: %w", source, err)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rules"
 )
@@ -85,6 +86,8 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 		unread   atomic.Int64
 		errMu    sync.Mutex
 		ruleErrs []error
+		bigMu    sync.Mutex
+		bigNames []string // text files skipped for size
 	)
 	// Entries the walk cannot read (a directory without permission) count
 	// as unreadable files too.
@@ -147,6 +150,9 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 					continue
 				case skip == skipTooLarge:
 					local.TooLarge++
+					bigMu.Lock()
+					bigNames = append(bigNames, job.rel)
+					bigMu.Unlock()
 					continue
 				}
 				local.Files++
@@ -180,10 +186,10 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 		return nil, stats, err
 	}
 	SortFindings(findings)
-	if stats.TooLarge > 0 {
-		warn(fmt.Sprintf("skipped %d file(s) larger than %d bytes (raise --max-file-size to scan them)", stats.TooLarge, maxSize))
-	}
-	return findings, stats, incompleteError(stats.Unreadable, ruleErrs) // timeout.go
+	// Text files skipped for size are named in the error (toolarge.go):
+	// --quiet must not hide them, and the scan is not clean.
+	tooLarge := NewTooLargeError("file", maxSize, int(stats.TooLarge), bigNames)
+	return findings, stats, errors.Join(incompleteError(stats.Unreadable, ruleErrs), tooLarge) // timeout.go
 }
 
 func unwrapPathError(err error) error {
@@ -221,7 +227,9 @@ const (
 	skipStream // too large to hold, not too large to scan: stream it
 )
 
-// readCandidate reads a file unless it is too large or binary.
+// readCandidate reads a file unless it is too large or binary. Binary is
+// decided first, from the first 8 KiB, so a large image is binary, not
+// "too large" (which makes the scan incomplete).
 func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -233,6 +241,14 @@ func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 		return nil, noSkip, err
 	}
 	if st.Size() > maxSize {
+		head := make([]byte, sniffLen)
+		n, err := io.ReadFull(f, head)
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, noSkip, err
+		}
+		if SniffBinary(head[:n]) { // toolarge.go
+			return nil, skipBinary, nil
+		}
 		return nil, skipTooLarge, nil
 	}
 	if st.Size() > streamAbove {
@@ -381,7 +397,7 @@ func (is *ignoreSet) load(dir string) {
 }
 
 func (is *ignoreSet) readFile(path string, domain []string) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path) // a FIFO named .gitignore must not hang the walk
 	if err != nil {
 		return
 	}

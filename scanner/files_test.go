@@ -55,8 +55,9 @@ func TestFileSourceWalk(t *testing.T) {
 
 	// Not a git work tree: .gitignore means nothing.
 	files, st, err := scanFiles(t, &FileSource{Roots: []string{root}, MaxFileSize: 1000})
-	if err != nil {
-		t.Fatal(err)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || !Incomplete(err) || strings.Join(tl.Names, ",") != "big.txt" {
+		t.Fatalf("err = %v, want an incomplete scan naming big.txt", err)
 	}
 	want := "app/main.py,build/out.py,logs/x.log"
 	if strings.Join(files, ",") != want {

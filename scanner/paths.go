@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/leakfix/leakfix/internal/regfile"
 )
 
 // ErrNotRegular is wrapped by the error CheckRoot returns for a path that
@@ -68,16 +70,4 @@ func symlinkProblem(path string, err error) string {
 	return unwrapPathError(err).Error()
 }
 
-func describeMode(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeCharDevice != 0:
-		return "character device"
-	case m&fs.ModeDevice != 0:
-		return "block device"
-	}
-	return m.Type().String()
-}
+func describeMode(m fs.FileMode) string { return regfile.Describe(m) }

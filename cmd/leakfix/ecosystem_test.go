@@ -359,10 +359,18 @@ func TestNoColorAndQuiet(t *testing.T) {
 			t.Errorf("%s: colour %v, want %v", tt.name, got, tt.colour)
 		}
 	}
-	_, _, loud := ecoRunEnv(t, nil, false, "scan", repo, "--max-file-size", "100")
-	code, _, quiet := ecoRunEnv(t, nil, false, "scan", repo, "--max-file-size", "100", "--quiet")
+	// The report summary written with --output is an operational message
+	// --quiet hides; a file skipped for size is not: it is an incomplete
+	// scan, named on stderr with --quiet too, and exit 2.
+	out := filepath.Join(t.TempDir(), "r.json")
+	_, _, loud := ecoRunEnv(t, nil, false, "scan", repo, "--format", "json", "--output", out)
+	code, _, quiet := ecoRunEnv(t, nil, false, "scan", repo, "--format", "json", "--output", out, "--quiet")
 	if loud == "" || quiet != "" || code != 1 {
 		t.Errorf("--quiet: exit %d; stderr without it %q, with it %q", code, loud, quiet)
+	}
+	code, _, quiet = ecoRunEnv(t, nil, false, "scan", repo, "--max-file-size", "100", "--quiet")
+	if code != 2 || !strings.Contains(quiet, "big.py") {
+		t.Errorf("--quiet with a file skipped for size: exit %d, stderr %q; want 2 naming big.py", code, quiet)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/redact"
 	"github.com/leakfix/leakfix/rewrite/fix"
 	"github.com/leakfix/leakfix/rewrite/goanalyzer"
@@ -257,7 +258,11 @@ func loadNames(file string) (naming.Overrides, error) {
 		return nil, nil
 	}
 	var raw map[string]any
-	if _, err := toml.DecodeFile(file, &raw); err != nil {
+	data, err := regfile.ReadFile(file) // a FIFO is refused, not waited on
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, unwrapPathErr(err))
+	}
+	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s:%d: %s", file, pe.Position.Line, pe.Message)

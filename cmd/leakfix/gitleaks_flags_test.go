@@ -186,12 +186,13 @@ func glBaseline(t *testing.T) string {
 }
 
 // TestMaxTargetMegabytes: the limit is in MiB and is the same setting as
-// --max-file-size: a 2 MiB file is skipped under 1 and scanned under 3.
+// --max-file-size: a 2 MiB file is skipped under 1 (exit 2: not scanned)
+// and scanned under 3.
 func TestMaxTargetMegabytes(t *testing.T) {
 	dir := t.TempDir()
 	big := strings.Repeat("# padding line of a large generated file\n", (2<<20)/41) + "G = \"" + glSecret + "\"\n"
 	os.WriteFile(filepath.Join(dir, "big.py"), []byte(big), 0o644)
-	if code, _, stderr := runCLI(t, "", "scan", dir, "--max-target-megabytes", "1"); code != 0 || !strings.Contains(stderr, "larger than 1048576 bytes") {
+	if code, _, stderr := runCLI(t, "", "scan", dir, "--max-target-megabytes", "1"); code != 2 || !strings.Contains(stderr, "larger than 1048576 bytes") {
 		t.Errorf("limit 1: exit %d, stderr %q", code, stderr)
 	}
 	if code, _, stderr := runCLI(t, "", "scan", dir, "--max-target-megabytes=3"); code != 1 {

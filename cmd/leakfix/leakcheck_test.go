@@ -58,11 +58,7 @@ func TestNoRawSecretAnywhere(t *testing.T) {
 	out := func(name string) string { return filepath.Join(work, "out", name) }
 	os.MkdirAll(filepath.Join(work, "out", "purge"), 0o755)
 
-	type tc struct {
-		name  string
-		stdin string
-		args  []string
-	}
+	type tc = leakCase
 	var cases []tc
 	for _, f := range []string{"text", "json", "sarif"} {
 		cases = append(cases,
@@ -107,6 +103,8 @@ func TestNoRawSecretAnywhere(t *testing.T) {
 	for _, target := range []string{"azure-keyvault", "aws-secrets-manager", "hashicorp-vault", "gcp-secret-manager"} {
 		cases = append(cases, tc{"plan " + target, "", []string{"plan", r.dir, "--target", target, "--out", out("plan-" + target)}})
 	}
+	more, checks := newerLeakCases(r.dir, work, out, fixCopy) // leakcheck_more_test.go
+	cases = append(cases, more...)
 
 	// The baseline and .leakfixignore the cases above read.
 	if code, _, stderr := runCLI(t, "", "history", r.dir, "--format", "json", "--output", baseline); code != 1 {
@@ -128,6 +126,9 @@ func TestNoRawSecretAnywhere(t *testing.T) {
 			e := &env{stdin: strings.NewReader(c.stdin), stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
 			code := run(context.Background(), e, c.args)
 			t.Logf("exit %d", code)
+			if check := checks[c.name]; check != nil {
+				check(t, stdout.String()+stderr.String())
+			}
 			for _, s := range secrets {
 				// With --show-secrets the report may hold the values; stderr never.
 				if !slices.Contains(c.args, "--show-secrets") && strings.Contains(stdout.String(), s) {
@@ -137,7 +138,7 @@ func TestNoRawSecretAnywhere(t *testing.T) {
 					t.Errorf("stderr holds %s…:\n%s", s[:8], stderr.String())
 				}
 			}
-			for _, p := range changedFiles(t, before, snapshot(t, work, r.dir)) {
+			for _, p := range changedFiles(t, before, snapshot(t, roots...)) {
 				st, err := os.Stat(p)
 				if err != nil {
 					continue

@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/scanner"
 )
@@ -31,7 +31,7 @@ func runMerge(ctx context.Context, e *env, args []string) error {
 	}
 	inputs := make([]io.Reader, 0, len(paths))
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := regfile.ReadFile(p)
 		if err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("merge: %w", err)}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,9 +38,9 @@ func scanStagedFiles(ctx context.Context, e *env, sf *scanFlags, det *scanner.De
 	if err != nil {
 		return nil, &exitError{code: 2, err: err}
 	}
-	findings, err := scanStaged(ctx, e, sf, det, []string{"."})
-	if err != nil {
-		return nil, err
+	findings, stagedErr := scanStaged(ctx, e, sf, det, []string{"."})
+	if stagedErr != nil && !scanner.Incomplete(stagedErr) {
+		return nil, stagedErr
 	}
 	var whole []string
 	prefix := repoPrefix(".") // git names paths from the root; f is from here
@@ -52,11 +53,11 @@ func scanStagedFiles(ctx context.Context, e *env, sf *scanFlags, det *scanner.De
 		}
 	}
 	if len(whole) == 0 {
-		return findings, nil
+		return findings, stagedErr
 	}
 	src := &scanner.FileSource{Roots: whole, NoIgnore: true, MaxFileSize: sf.maxFileSize, Warn: warner(e, sf.quiet), RepoRelative: true}
 	more, stats, err := src.Scan(ctx, det)
-	if err != nil {
+	if err != nil && !scanner.Incomplete(err) {
 		return nil, &exitError{code: 2, err: err}
 	}
 	if sf.verbose {
@@ -64,7 +65,7 @@ func scanStagedFiles(ctx context.Context, e *env, sf *scanFlags, det *scanner.De
 	}
 	findings = append(findings, more...)
 	scanner.SortFindings(findings)
-	return findings, nil
+	return findings, errors.Join(stagedErr, err) // incomplete: reported, exit 2
 }
 
 // stagedNames lists the paths the index changes against HEAD (all of them

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
 	"github.com/leakfix/leakfix/internal/atomicfile"
+	"github.com/leakfix/leakfix/internal/regfile"
 	"github.com/leakfix/leakfix/report"
 )
 
@@ -271,7 +272,7 @@ func ensureIgnored(root, path string) (string, bool, error) {
 	if ignored {
 		return gi, false, nil
 	}
-	old, err := os.ReadFile(gi)
+	old, err := regfile.ReadFile(gi) // a FIFO here is an error, not a hang
 	perm := os.FileMode(0o644)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -307,16 +308,15 @@ func isIgnored(root string, parts []string) (bool, error) {
 	var ps []gitignore.Pattern
 	for i := 0; i < len(parts)-1; i++ {
 		domain := append([]string(nil), parts[:i]...)
-		f, err := os.Open(filepath.Join(root, filepath.Join(domain...), ".gitignore"))
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			continue
-		}
+		// regfile: a FIFO named .gitignore is refused, not waited on.
+		data, err := regfile.ReadFile(filepath.Join(root, filepath.Join(domain...), ".gitignore"))
 		if err != nil {
-			// A missing directory on the way (the plan is not written
-			// yet) or a file in its place: nothing to read there.
+			// Missing, unreadable, not a regular file, or a missing
+			// directory on the way (the plan is not written yet): nothing
+			// to read there.
 			continue
 		}
-		sc := bufio.NewScanner(f)
+		sc := bufio.NewScanner(bytes.NewReader(data))
 		for sc.Scan() {
 			line := strings.TrimRight(sc.Text(), "\r")
 			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
@@ -324,9 +324,7 @@ func isIgnored(root string, parts []string) (bool, error) {
 			}
 			ps = append(ps, gitignore.ParsePattern(line, domain))
 		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
+		if err := sc.Err(); err != nil {
 			return false, fmt.Errorf("read .gitignore: %w", err)
 		}
 	}

@@ -283,11 +283,13 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 
 	// 3. Attribute.
 	all := msgs
+	var bigNames []string
 	for _, s := range scanners {
 		for _, rf := range s.found {
 			all.add(rf.f, rf.rank)
 		}
 		ruleErrs = append(ruleErrs, s.ruleErrs...)
+		bigNames = append(bigNames, s.tooLarge...)
 	}
 	findings, err := attribute(r, in, all)
 	if err != nil {
@@ -297,15 +299,15 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	findings = append(findings, tagFindings...)
 	ruleErrs = append(ruleErrs, tagErrs...)
 	stopProgress(true)
-	if stats.TooLarge > 0 {
-		warn(fmt.Sprintf("skipped %d blob(s) larger than %d bytes", stats.TooLarge, maxSize))
-	}
 	if msg := subs.warning(); msg != "" {
 		warn(msg)
 	}
 	// Blobs and messages a rule timed out on were not fully scanned:
 	// named in the error, and the scan is not clean.
 	timeouts := scanner.IncompleteError(ruleErrs)
+	// Text blobs skipped for size were not scanned either (binary ones
+	// are not counted: they hold nothing to scan).
+	timeouts = errors.Join(timeouts, scanner.NewTooLargeError("blob", maxSize, stats.TooLarge, bigNames))
 	if list := errs.all(); len(list) > 0 {
 		// Named in the error itself, not as warnings: --quiet must not
 		// hide which objects were not scanned.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/leakfix/leakfix/scanner"
 	"github.com/leakfix/leakfix/scanner/archive"
 )
 
@@ -72,7 +73,13 @@ func (r *goGitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanne
 			}
 			size := obj.Size()
 			if size > r.maxSize {
-				s.skip(size, false)
+				// Binary before size: only large text is "not scanned".
+				binary, err := sniffObject(obj)
+				if err != nil {
+					errs.add(blobError(r.in, j, fmt.Errorf("corrupt: %w", err)))
+					continue
+				}
+				s.skip(j, size, binary)
 				continue
 			}
 			if int64(cap(buf)) < size {
@@ -92,6 +99,22 @@ func (r *goGitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanne
 		}
 	}
 	return nil
+}
+
+// sniffObject reads the first bytes of a blob too large to read whole and
+// says whether it is binary (scanner.SniffBinary).
+func sniffObject(obj plumbing.EncodedObject) (bool, error) {
+	rd, err := obj.Reader()
+	if err != nil {
+		return false, err
+	}
+	defer rd.Close()
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(rd, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return scanner.SniffBinary(head[:n]), nil
 }
 
 // gitReader reads blobs through `git cat-file --batch`: git inflates with
@@ -165,8 +188,10 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 			if len(pending) > 1 {
 				b.send(chunk(pending[1:]).hashes())
 			}
+		case data == nil && (binary || size > r.maxSize):
+			s.skip(j, size, binary)
 		case data == nil:
-			s.skip(size, binary)
+			s.scan(j, nil) // empty
 		default:
 			s.scan(j, data)
 		}
@@ -306,14 +331,15 @@ func (b *catFile) readObject(h plumbing.Hash, want plumbing.ObjectType, maxSize 
 		}
 		return nil, 0, false, fmt.Errorf("is a %s: %w", fields[1], errWrongType)
 	}
-	if size > maxSize {
-		return nil, size, false, b.discard(size + 1)
-	}
-	// Decide binary from the first bytes without copying them.
+	// Decide binary from the first bytes without copying them, before
+	// size: a large binary blob is binary, only large text is too large.
 	if !sniff {
 		// no binary check for commits and trees
 	} else if peek, _ := b.out.Peek(int(min(size, sniffLen))); bytes.IndexByte(peek, 0) >= 0 && !hasUTF16BOM(peek) && archive.Sniff(peek) == archive.None {
 		return nil, size, true, b.discard(size + 1)
+	}
+	if size > maxSize {
+		return nil, size, false, b.discard(size + 1)
 	}
 	if int64(cap(*buf)) < size {
 		*buf = make([]byte, size, size+size/4)

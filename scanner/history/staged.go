@@ -104,12 +104,17 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 
 	var findings []scanner.Finding
 	var ruleErrs []error
+	var bigNames []string // text files skipped for size
 	lines := newLineSet()
 	for _, ch := range changed {
 		if ctx.Err() != nil {
 			return nil, stats, ctx.Err()
 		}
 		data, err := readBlob(objs, ch.staged, maxSize)
+		if errors.Is(err, errTooLarge) {
+			bigNames = append(bigNames, ch.path)
+			continue
+		}
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
@@ -140,6 +145,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		}
 		if !ch.head.IsZero() {
 			old, err := readBlob(objs, ch.head, maxSize)
+			if errors.Is(err, errTooLarge) {
+				old, err = nil, nil // every line counts as changed
+			}
 			if err != nil {
 				return nil, stats, fmt.Errorf("HEAD version of %s: %w", ch.path, err)
 			}
@@ -155,8 +163,10 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		findings = append(findings, fs...)
 	}
 	scanner.SortFindings(findings)
-	// A file a rule timed out on was not fully scanned: not clean.
-	return findings, stats, scanner.IncompleteError(ruleErrs)
+	// A file a rule timed out on, or too large to read, was not fully
+	// scanned: not clean.
+	return findings, stats, errors.Join(scanner.IncompleteError(ruleErrs),
+		scanner.NewTooLargeError("file", maxSize, len(bigNames), bigNames))
 }
 
 // readIndex reads the index, or the file git named in GIT_INDEX_FILE.
@@ -284,7 +294,11 @@ func changedAgainstTree(ctx context.Context, src objectSource, trees *treeCache,
 	return out, nil
 }
 
-// readBlob returns a blob's content, or nil if it is larger than maxSize.
+// errTooLarge is returned for a text blob larger than the limit.
+var errTooLarge = errors.New("too large")
+
+// readBlob returns a blob's content; a blob larger than maxSize is nil if
+// binary, errTooLarge if text.
 func readBlob(objs *goGitSource, h plumbing.Hash, maxSize int64) ([]byte, error) {
 	obj, err := objs.st.EncodedObject(plumbing.BlobObject, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -294,7 +308,15 @@ func readBlob(objs *goGitSource, h plumbing.Hash, maxSize int64) ([]byte, error)
 		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}
 	if obj.Size() > maxSize {
-		return nil, nil
+		// Binary before size: a large binary file is not "not scanned".
+		binary, err := sniffObject(obj)
+		if err != nil {
+			return nil, fmt.Errorf("blob %s: %w", h, err)
+		}
+		if binary {
+			return nil, nil
+		}
+		return nil, errTooLarge
 	}
 	rd, err := obj.Reader()
 	if err != nil {

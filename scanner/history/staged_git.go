@@ -66,14 +66,18 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 	}
 	defer cf.stop()
 	var buf, oldBuf []byte
+	var bigNames []string // text files skipped for size
 	read := func(h plumbing.Hash, sniff bool, buf *[]byte) ([]byte, bool, error) {
 		cf.send([]plumbing.Hash{h})
-		data, _, binary, err := cf.readObject(h, plumbing.BlobObject, maxSize, sniff, buf)
+		data, size, binary, err := cf.readObject(h, plumbing.BlobObject, maxSize, sniff, buf)
 		if err != nil {
 			if errors.Is(err, errMissing) {
 				return nil, false, fmt.Errorf("blob %s: %w", h, errMissing)
 			}
 			return nil, false, fmt.Errorf("blob %s: %w", h, err)
+		}
+		if sniff && !binary && size > maxSize {
+			return nil, false, errTooLarge
 		}
 		return data, binary, nil
 	}
@@ -86,6 +90,10 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 			return nil, stats, ctx.Err()
 		}
 		data, binary, err := read(ch.staged, true, &buf)
+		if errors.Is(err, errTooLarge) {
+			bigNames = append(bigNames, ch.path)
+			continue
+		}
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
@@ -132,9 +140,10 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		findings = append(findings, fs...)
 	}
 	scanner.SortFindings(findings)
-	// A file a rule timed out on, or an archive past a limit, was not
-	// fully scanned: named in the error, and not clean.
-	return findings, stats, scanner.IncompleteError(ruleErrs)
+	// A file a rule timed out on, an archive past a limit, or a file too
+	// large to read was not fully scanned: not clean (as on the go-git path).
+	return findings, stats, errors.Join(scanner.IncompleteError(ruleErrs),
+		scanner.NewTooLargeError("file", maxSize, len(bigNames), bigNames))
 }
 
 // parseRawDiff reads `git diff --raw -z --no-abbrev` records

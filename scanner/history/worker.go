@@ -19,6 +19,7 @@ type blobScanner struct {
 	lineSkip   bool
 	found      earliest
 	ruleErrs   []error
+	tooLarge   []string // paths of text blobs skipped for size
 	counters   *counters
 	commitHex  []string // rank → hex, filled lazily
 	beforeBlob func()
@@ -54,14 +55,16 @@ func (s *blobScanner) commit(rank int32) string {
 	return s.commitHex[rank]
 }
 
-// skip records a blob that is not scanned: binary, or larger than the limit.
-func (s *blobScanner) skip(size int64, binary bool) {
+// skip records a blob that is not scanned: binary, or text larger than
+// the limit (named: the scan is then incomplete).
+func (s *blobScanner) skip(j *blobJob, size int64, binary bool) {
 	s.counters.blobs.Add(1)
 	s.counters.bytes.Add(size)
 	if binary {
 		s.counters.binary.Add(1)
 	} else {
 		s.counters.tooLarge.Add(1)
+		s.tooLarge = append(s.tooLarge, s.in.paths[j.path])
 	}
 }
 
