@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 	"github.com/rhysd/actionlint"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakfix/leakfix/internal/motoserver"
 	"github.com/leakfix/leakfix/internal/polyglot"
 	"github.com/leakfix/leakfix/rewrite"
 	"github.com/leakfix/leakfix/rewrite/consumer"
@@ -704,12 +707,24 @@ func TestFixHelperCannotBePlaced(t *testing.T) {
 }
 
 // TestReadmeWalkthrough runs README's remediation walkthrough as written,
-// on seed 002: each `leakfix` line in-process, the others in sh, the
-// filter-repo steps as purge prints them; `vault` is a stand-in CLI that
-// records what it is given (no Vault server can run here).
+// on seed 002, against AWS Secrets Manager in moto: the moto_server line
+// starts moto_server (on another free port if 5000 is taken, then used in
+// the lines after it), export lines set the environment of the lines
+// after them, each `leakfix` line runs in-process, the others in sh with
+// the real aws CLI and a python3 that has boto3, the filter-repo steps as
+// purge prints them.
 func TestReadmeWalkthrough(t *testing.T) {
 	fixRequireTool(t, "git")
 	filterRepo := fixRequireTool(t, "git-filter-repo")
+	fixRequireTool(t, "aws")
+	fixRequireTool(t, "python3")
+	py, err := motoserver.Python()
+	if err != nil {
+		if os.Getenv("LEAKFIX_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("this test needs python3 with moto and boto3 (LEAKFIX_REQUIRE_TOOLS=1): %v", err)
+		}
+		t.Skipf("this test needs python3 with moto and boto3: %v", err)
+	}
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -732,27 +747,39 @@ func TestReadmeWalkthrough(t *testing.T) {
 		}
 	}
 
-	bin, log := t.TempDir(), t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "vault"), []byte(vaultStub), 0o755); err != nil {
+	bin := t.TempDir()
+	if err := os.Symlink(py, filepath.Join(bin, "python3")); err != nil {
 		t.Fatal(err)
 	}
 	shEnv := []string{"PATH=" + bin + ":" + filepath.Dir(filterRepo) + ":/usr/bin:/bin", "HOME=" + base,
-		"STUB_LOG=" + log, "VAULT_ADDR=http://127.0.0.1:1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com"}
-	sh := func(dir, script string) {
+	sh := func(dir, script string) string {
 		t.Helper()
 		cmd := exec.Command("sh", "-ec", script)
 		cmd.Dir = dir
 		cmd.Env = shEnv
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", script, err, out)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			var values []string
+			for _, v := range truth {
+				values = append(values, "="+v)
+			}
+			t.Fatalf("%s: %v\n%s", script, err, redactAll(string(out), values))
 		}
+		return string(out)
 	}
+	var moto *motoserver.Server
+	motoAddr := ""
 	cwd := base
 	lastPurge := ""
 	ran := 0
+	readBack := ""
 	for _, line := range strings.Split(block, "\n") {
 		line = strings.TrimSpace(line)
+		if moto != nil && motoAddr != "" {
+			line = strings.ReplaceAll(line, motoAddr, strings.TrimPrefix(moto.URL, "http://"))
+		}
 		if strings.HasPrefix(line, "```") || line == "" {
 			continue
 		}
@@ -772,6 +799,30 @@ func TestReadmeWalkthrough(t *testing.T) {
 			line = strings.TrimSpace(line[:i])
 		}
 		switch {
+		case strings.HasPrefix(line, "moto_server "):
+			host, port := "127.0.0.1", 5000
+			f := strings.Fields(strings.TrimSuffix(line, "&"))
+			for i := 1; i+1 < len(f); i++ {
+				switch f[i] {
+				case "-H":
+					host = f[i+1]
+				case "-p":
+					fmt.Sscan(f[i+1], &port)
+				}
+			}
+			motoAddr = fmt.Sprintf("%s:%d", host, port)
+			if l, err := net.Listen("tcp", motoAddr); err == nil {
+				l.Close()
+			} else {
+				port = 0 // taken (another test): a free one, used in the lines after
+			}
+			moto, err = motoserver.Start(context.Background(), py, host, port, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(moto.Stop)
+		case strings.HasPrefix(line, "export "):
+			shEnv = append(shEnv, strings.Fields(strings.TrimPrefix(line, "export "))...)
 		case strings.HasPrefix(line, "cd "):
 			cwd = filepath.Join(cwd, strings.TrimPrefix(line, "cd "))
 		case strings.HasPrefix(line, "leakfix "):
@@ -788,39 +839,53 @@ func TestReadmeWalkthrough(t *testing.T) {
 			if strings.HasPrefix(line, "leakfix purge .") {
 				lastPurge = stdout
 			}
+		case strings.Contains(line, "get_secret("):
+			readBack = sh(cwd, line)
 		default:
 			sh(cwd, line)
 		}
 		t.Logf("ran: %s", line)
 		ran++
 	}
-	if ran < 8 {
-		t.Fatalf("ran %d walkthrough steps, want all 8", ran)
+	if ran < 12 {
+		t.Fatalf("ran %d walkthrough steps, want all 12", ran)
+	}
+	if moto == nil {
+		t.Fatal("the walkthrough starts no moto_server")
+	}
+	// The service's helper read its secret from Secrets Manager, and said so.
+	if !strings.Contains(readBack, "reading secrets from AWS Secrets Manager") || !strings.Contains(readBack, fmt.Sprintf("%d\n", len(truth["groq-api-key"]))) {
+		t.Errorf("the read-back line did not read groq-api-key from Secrets Manager:\n%s", readBack)
+	}
+	// Its policy names only its own secrets, by full ARN.
+	pol := fixReadFile(t, filepath.Join(base, "leakfix-plan", "snippets", "services", "llm-model-service.iam-policy.json"))
+	if strings.Contains(pol, "??????") || !strings.Contains(pol, ":secret:groq-api-key-") || strings.Contains(pol, "stripe") {
+		t.Errorf("llm-model-service's IAM policy after import.sh:\n%s", pol)
 	}
 
-	// The vault got every value, once, from a file, never on argv.
-	calls, _ := filepath.Glob(filepath.Join(log, "call.*"))
+	// Secrets Manager holds every value, once.
+	dump := filepath.Join(t.TempDir(), "store.json")
+	sh(base, `python3 -c 'import json, os, sys, boto3
+sm = boto3.client("secretsmanager", region_name=os.environ["AWS_REGION"])
+out = {}
+for page in sm.get_paginator("list_secrets").paginate():
+    for s in page["SecretList"]:
+        if s["Name"] in out:
+            sys.exit("duplicate " + s["Name"])
+        out[s["Name"]] = sm.get_secret_value(SecretId=s["ARN"])["SecretString"]
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.write(fd, json.dumps(out).encode())' `+dump)
 	got := map[string]string{}
-	for _, c := range calls {
-		argv, _ := os.ReadFile(filepath.Join(c, "argv"))
-		for _, v := range truth {
-			if strings.Contains(string(argv), v) {
-				t.Errorf("a value is on vault's command line")
-			}
-		}
-		args := strings.Split(strings.TrimSuffix(string(argv), "\x00"), "\x00")
-		value, _ := os.ReadFile(filepath.Join(c, "value"))
-		if len(args) >= 3 {
-			got[strings.TrimPrefix(args[2], "secret/")] = string(value)
-		}
+	if err := json.Unmarshal([]byte(fixReadFile(t, dump)), &got); err != nil {
+		t.Fatal(err)
 	}
 	for name, v := range truth {
 		if got[name] != v {
-			t.Errorf("vault did not get %s's value", name)
+			t.Errorf("Secrets Manager does not hold %s's value", name)
 		}
 	}
 	if len(got) != len(truth) {
-		t.Errorf("vault got %d secrets, want %d", len(got), len(truth))
+		t.Errorf("Secrets Manager holds %d secrets, want %d", len(got), len(truth))
 	}
 }
 
