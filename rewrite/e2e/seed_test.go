@@ -141,8 +141,11 @@ func (h *harness) runPlan(dir, report, out string) planJSON {
 // serviceEnv is the environment a service of the plan runs in: the
 // store through the recorder, with the service's own access key (its
 // identity), so what it requests is recorded per service.
+// The region is AWS_REGION alone, the variable the helpers document (and
+// ECS sets); boto3 by itself reads only AWS_DEFAULT_REGION.
 func (h *harness) serviceEnv(file string, extra ...string) []string {
-	return append(h.awsEnv("AWS_ENDPOINT_URL="+h.rec.url, "AWS_ACCESS_KEY_ID="+accessKey(h.plan.serviceOf(file).Identity)), extra...)
+	env := slices.DeleteFunc(h.awsEnv(), func(kv string) bool { return strings.HasPrefix(kv, "AWS_DEFAULT_REGION=") })
+	return append(append(env, "AWS_ENDPOINT_URL="+h.rec.url, "AWS_ACCESS_KEY_ID="+accessKey(h.plan.serviceOf(file).Identity)), extra...)
 }
 
 func accessKey(identity string) string { return "e2e-" + identity }
