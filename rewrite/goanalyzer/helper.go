@@ -365,7 +365,7 @@ func Lookup(ctx context.Context, name string) (string, error) {
 		}
 {{- end}}
 		if p == nil {
-			return "", fmt.Errorf("secret %q: LEAKFIX_SECRETS_BACKEND=%s but no %s client is installed: build with -tags leakfix_%s (provider_%s.go) or call SetProvider; LEAKFIX_SECRETS_BACKEND=env reads %s instead",
+			return "", fmt.Errorf("secret %q: LEAKFIX_SECRETS_BACKEND=%s but no %s client is installed: build with -tags leakfix_%s ({{if .SDKHook}}leakfix_secrets_%s.go{{else}}provider_%s.go{{end}}) or call {{if .SDKHook}}leakfixSetProvider{{else}}SetProvider{{end}}; LEAKFIX_SECRETS_BACKEND=env reads %s instead",
 				name, backend, backendTitles[backend], backend, backend, EnvName(name))
 		}
 		v, err := p.Secret(ctx, name)
