@@ -2,9 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"github.com/rhysd/actionlint"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakfix/leakfix/internal/motoserver"
+	"github.com/leakfix/leakfix/internal/polyglot"
 	"github.com/leakfix/leakfix/rewrite"
 	"github.com/leakfix/leakfix/rewrite/consumer"
 )
@@ -108,14 +111,6 @@ func writeStubs(t *testing.T) string {
 	return dir
 }
 
-func randString(r *rand.Rand, n int, alphabet string) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[r.Intn(len(alphabet))]
-	}
-	return string(b)
-}
-
 // secretEnv returns LEAKFIX_SECRETS_BACKEND=env (the helpers read the
 // store the plan targets unless told otherwise, and never fall back to the
 // environment silently), then, for every named finding,
@@ -206,50 +201,7 @@ func TestRewrittenServicesRun(t *testing.T) {
 	node := fixRequireTool(t, "node")
 	goBin := fixRequireTool(t, "go")
 
-	r := rand.New(rand.NewSource(10))
-	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	digits := func(n int) string { return randString(r, n, "0123456789") }
-	v := map[string]string{
-		"groq":      "gsk_" + randString(r, 52, alnum),
-		"github":    "ghp_" + randString(r, 36, alnum),
-		"stripe":    "sk_live_" + randString(r, 24, alnum),
-		"slack":     "xoxb-" + digits(12) + "-" + digits(13) + "-" + randString(r, 24, alnum),
-		"aws":       "AKIA" + randString(r, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
-		"anthropic": "sk-ant-api03-" + randString(r, 93, alnum) + "AA",
-		"mongo":     "mongodb+srv://svc_user:" + randString(r, 16, alnum) + "@cluster0.ab1cd.mongodb.net/app",
-		"sendgrid":  "SG." + randString(r, 22, alnum) + "." + randString(r, 43, alnum),
-	}
-	files := map[string]string{
-		"auth-service/Dockerfile":         "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY src/ .\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\"]\n",
-		"auth-service/requirements.txt":   "fastapi\npymongo\n",
-		"auth-service/src/main.py":        "from fastapi import FastAPI\nfrom routes import auth\n\napp = FastAPI()\nGROQ_API_KEY = \"" + v["groq"] + "\"\nBILLING = auth.STRIPE_SECRET_KEY\n",
-		"auth-service/src/routes/auth.py": "STRIPE_SECRET_KEY = \"" + v["stripe"] + "\"\n",
-		// Its own utils package, with a secrets module of its own: the
-		// helper must neither collide with nor be shadowed by it.
-		"user-service/Dockerfile":               "FROM python:3.12-slim\nWORKDIR /srv\nCOPY src/ .\nCMD [\"python\", \"main.py\"]\n",
-		"user-service/requirements.txt":         "pymongo\n",
-		"user-service/src/main.py":              "from pymongo import MongoClient\nfrom utils.email_utils import SENDGRID_API_KEY\nfrom utils import secrets as user_secrets\n\nMONGO_URI = \"" + v["mongo"] + "\"\nclient = MongoClient(MONGO_URI)\nMAIL_KEY = SENDGRID_API_KEY\nSALT = user_secrets.salt()\n",
-		"user-service/src/utils/__init__.py":    "",
-		"user-service/src/utils/secrets.py":     "def salt():\n    return \"pepper\"\n",
-		"user-service/src/utils/email_utils.py": "SENDGRID_API_KEY = \"" + v["sendgrid"] + "\"\n",
-		"go-api/go.mod":                         "module example.com/goapi\n\ngo 1.22\n",
-		"go-api/Dockerfile":                     "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /api ./cmd/server\nCMD [\"/api\"]\n",
-		"go-api/cmd/server/main.go":             "package main\n\nimport \"fmt\"\n\nvar slackToken = \"" + v["slack"] + "\"\n\nfunc main() { fmt.Print(slackToken) }\n",
-		"go-api/cmd/server/main_test.go":        "package main\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestToken(t *testing.T) {\n\tif slackToken != os.Getenv(\"WANT_SLACK\") {\n\t\tt.Fatal(\"slackToken is not the original value\")\n\t}\n}\n",
-		"go-tool/main.go":                       "package main\n\nimport \"fmt\"\n\nvar awsKeyID = \"" + v["aws"] + "\"\n\nfunc main() { fmt.Print(awsKeyID) }\n",
-		"web/package.json":                      "{\"name\": \"web\", \"version\": \"1.0.0\", \"main\": \"src/config.js\"}\n",
-		"web/Dockerfile":                        "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"src/config.js\"]\n",
-		"web/src/config.js":                     "'use strict';\nconst ANTHROPIC_API_KEY = \"" + v["anthropic"] + "\";\nmodule.exports = { ANTHROPIC_API_KEY };\n",
-		"web/src/keys.mjs":                      "export const ANTHROPIC = \"" + v["anthropic"] + "\";\n",
-		"docker-compose.yml":                    "services:\n  auth:\n    build: ./auth-service\n    environment:\n      GROQ_API_KEY: " + v["groq"] + "\n",
-		".github/workflows/ci.yml":              "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    env:\n      GH_PAT: " + v["github"] + "\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo \"$GH_PAT\" | wc -c\n",
-		"dotnet-api/Dockerfile":                 "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nWORKDIR /app\nCOPY out/ .\nENV SENDGRID_API_KEY=" + v["sendgrid"] + "\nENTRYPOINT [\"dotnet\", \"Api.dll\"]\n",
-		"dotnet-api/appsettings.json":           "{\n  \"Stripe\": {\n    \"SecretKey\": \"" + v["stripe"] + "\"\n  }\n}\n",
-		"k8s/deployment.yaml":                   "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: auth\nspec:\n  template:\n    spec:\n      containers:\n        - name: auth\n          image: auth:1\n          env:\n            - name: GROQ_API_KEY\n              value: \"" + v["groq"] + "\"\n",
-		"infra/prod.tfvars":                     "region = \"eu-west-1\"\nstripe_key = \"" + v["stripe"] + "\"\n",
-		"infra/variables.tf":                    "variable \"region\" {\n  type = string\n}\n\nvariable \"stripe_key\" {\n  type = string\n}\n",
-		"k8s/secret.yaml":                       "apiVersion: v1\nkind: Secret\nmetadata:\n  name: auth\nstringData:\n  token: " + v["github"] + "\n",
-	}
+	files, v := polyglot.Fixture()
 	dir := fixTree(t, files)
 	gitInit(t, dir)
 	before := scanWithSecrets(t, dir)
@@ -755,12 +707,24 @@ func TestFixHelperCannotBePlaced(t *testing.T) {
 }
 
 // TestReadmeWalkthrough runs README's remediation walkthrough as written,
-// on seed 002: each `leakfix` line in-process, the others in sh, the
-// filter-repo steps as purge prints them; `vault` is a stand-in CLI that
-// records what it is given (no Vault server can run here).
+// on seed 002, against AWS Secrets Manager in moto: the moto_server line
+// starts moto_server (on another free port if 5000 is taken, then used in
+// the lines after it), export lines set the environment of the lines
+// after them, each `leakfix` line runs in-process, the others in sh with
+// the real aws CLI and a python3 that has boto3, the filter-repo steps as
+// purge prints them.
 func TestReadmeWalkthrough(t *testing.T) {
 	fixRequireTool(t, "git")
 	filterRepo := fixRequireTool(t, "git-filter-repo")
+	fixRequireTool(t, "aws")
+	fixRequireTool(t, "python3")
+	py, err := motoserver.Python()
+	if err != nil {
+		if os.Getenv("LEAKFIX_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("this test needs python3 with moto and boto3 (LEAKFIX_REQUIRE_TOOLS=1): %v", err)
+		}
+		t.Skipf("this test needs python3 with moto and boto3: %v", err)
+	}
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -783,27 +747,39 @@ func TestReadmeWalkthrough(t *testing.T) {
 		}
 	}
 
-	bin, log := t.TempDir(), t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "vault"), []byte(vaultStub), 0o755); err != nil {
+	bin := t.TempDir()
+	if err := os.Symlink(py, filepath.Join(bin, "python3")); err != nil {
 		t.Fatal(err)
 	}
 	shEnv := []string{"PATH=" + bin + ":" + filepath.Dir(filterRepo) + ":/usr/bin:/bin", "HOME=" + base,
-		"STUB_LOG=" + log, "VAULT_ADDR=http://127.0.0.1:1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com"}
-	sh := func(dir, script string) {
+	sh := func(dir, script string) string {
 		t.Helper()
 		cmd := exec.Command("sh", "-ec", script)
 		cmd.Dir = dir
 		cmd.Env = shEnv
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", script, err, out)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			var values []string
+			for _, v := range truth {
+				values = append(values, "="+v)
+			}
+			t.Fatalf("%s: %v\n%s", script, err, redactAll(string(out), values))
 		}
+		return string(out)
 	}
+	var moto *motoserver.Server
+	motoAddr := ""
 	cwd := base
 	lastPurge := ""
 	ran := 0
+	readBack := ""
 	for _, line := range strings.Split(block, "\n") {
 		line = strings.TrimSpace(line)
+		if moto != nil && motoAddr != "" {
+			line = strings.ReplaceAll(line, motoAddr, strings.TrimPrefix(moto.URL, "http://"))
+		}
 		if strings.HasPrefix(line, "```") || line == "" {
 			continue
 		}
@@ -823,6 +799,30 @@ func TestReadmeWalkthrough(t *testing.T) {
 			line = strings.TrimSpace(line[:i])
 		}
 		switch {
+		case strings.HasPrefix(line, "moto_server "):
+			host, port := "127.0.0.1", 5000
+			f := strings.Fields(strings.TrimSuffix(line, "&"))
+			for i := 1; i+1 < len(f); i++ {
+				switch f[i] {
+				case "-H":
+					host = f[i+1]
+				case "-p":
+					fmt.Sscan(f[i+1], &port)
+				}
+			}
+			motoAddr = fmt.Sprintf("%s:%d", host, port)
+			if l, err := net.Listen("tcp", motoAddr); err == nil {
+				l.Close()
+			} else {
+				port = 0 // taken (another test): a free one, used in the lines after
+			}
+			moto, err = motoserver.Start(context.Background(), py, host, port, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(moto.Stop)
+		case strings.HasPrefix(line, "export "):
+			shEnv = append(shEnv, strings.Fields(strings.TrimPrefix(line, "export "))...)
 		case strings.HasPrefix(line, "cd "):
 			cwd = filepath.Join(cwd, strings.TrimPrefix(line, "cd "))
 		case strings.HasPrefix(line, "leakfix "):
@@ -839,39 +839,53 @@ func TestReadmeWalkthrough(t *testing.T) {
 			if strings.HasPrefix(line, "leakfix purge .") {
 				lastPurge = stdout
 			}
+		case strings.Contains(line, "get_secret("):
+			readBack = sh(cwd, line)
 		default:
 			sh(cwd, line)
 		}
 		t.Logf("ran: %s", line)
 		ran++
 	}
-	if ran < 8 {
-		t.Fatalf("ran %d walkthrough steps, want all 8", ran)
+	if ran < 12 {
+		t.Fatalf("ran %d walkthrough steps, want all 12", ran)
+	}
+	if moto == nil {
+		t.Fatal("the walkthrough starts no moto_server")
+	}
+	// The service's helper read its secret from Secrets Manager, and said so.
+	if !strings.Contains(readBack, "reading secrets from AWS Secrets Manager") || !strings.Contains(readBack, fmt.Sprintf("%d\n", len(truth["groq-api-key"]))) {
+		t.Errorf("the read-back line did not read groq-api-key from Secrets Manager:\n%s", readBack)
+	}
+	// Its policy names only its own secrets, by full ARN.
+	pol := fixReadFile(t, filepath.Join(base, "leakfix-plan", "snippets", "services", "llm-model-service.iam-policy.json"))
+	if strings.Contains(pol, "??????") || !strings.Contains(pol, ":secret:groq-api-key-") || strings.Contains(pol, "stripe") {
+		t.Errorf("llm-model-service's IAM policy after import.sh:\n%s", pol)
 	}
 
-	// The vault got every value, once, from a file, never on argv.
-	calls, _ := filepath.Glob(filepath.Join(log, "call.*"))
+	// Secrets Manager holds every value, once.
+	dump := filepath.Join(t.TempDir(), "store.json")
+	sh(base, `python3 -c 'import json, os, sys, boto3
+sm = boto3.client("secretsmanager", region_name=os.environ["AWS_REGION"])
+out = {}
+for page in sm.get_paginator("list_secrets").paginate():
+    for s in page["SecretList"]:
+        if s["Name"] in out:
+            sys.exit("duplicate " + s["Name"])
+        out[s["Name"]] = sm.get_secret_value(SecretId=s["ARN"])["SecretString"]
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.write(fd, json.dumps(out).encode())' `+dump)
 	got := map[string]string{}
-	for _, c := range calls {
-		argv, _ := os.ReadFile(filepath.Join(c, "argv"))
-		for _, v := range truth {
-			if strings.Contains(string(argv), v) {
-				t.Errorf("a value is on vault's command line")
-			}
-		}
-		args := strings.Split(strings.TrimSuffix(string(argv), "\x00"), "\x00")
-		value, _ := os.ReadFile(filepath.Join(c, "value"))
-		if len(args) >= 3 {
-			got[strings.TrimPrefix(args[2], "secret/")] = string(value)
-		}
+	if err := json.Unmarshal([]byte(fixReadFile(t, dump)), &got); err != nil {
+		t.Fatal(err)
 	}
 	for name, v := range truth {
 		if got[name] != v {
-			t.Errorf("vault did not get %s's value", name)
+			t.Errorf("Secrets Manager does not hold %s's value", name)
 		}
 	}
 	if len(got) != len(truth) {
-		t.Errorf("vault got %d secrets, want %d", len(got), len(truth))
+		t.Errorf("Secrets Manager holds %d secrets, want %d", len(got), len(truth))
 	}
 }
 

@@ -62,13 +62,13 @@ func TestAWSHelperChoices(t *testing.T) {
 		want         string // "value=…" or a fragment of the error
 		notWant      string
 	}{
-		{"stored, AWS_ENDPOINT_URL", "groq-api-key", []string{"AWS_ENDPOINT_URL=" + m.url}, "value=" + value, "from-env"},
-		{"stored, AWS_ENDPOINT_URL_SECRETS_MANAGER", "groq-api-key", []string{"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + m.url}, "value=" + value, "from-env"},
-		{"stored, fallback allowed", "groq-api-key", []string{"AWS_ENDPOINT_URL=" + m.url, "LEAKFIX_SECRETS_ENV_FALLBACK=1"}, "value=" + value, "from-env"},
-		{"missing, no fallback", "missing-key", []string{"AWS_ENDPOINT_URL=" + m.url}, "LEAKFIX_SECRETS_ENV_FALLBACK=1", "value="},
-		{"missing, fallback allowed", "missing-key", []string{"AWS_ENDPOINT_URL=" + m.url, "LEAKFIX_SECRETS_ENV_FALLBACK=1"}, "value=from-env", ""},
+		{"stored, AWS_ENDPOINT_URL", "groq-api-key", []string{"AWS_ENDPOINT_URL=" + m.URL}, "value=" + value, "from-env"},
+		{"stored, AWS_ENDPOINT_URL_SECRETS_MANAGER", "groq-api-key", []string{"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + m.URL}, "value=" + value, "from-env"},
+		{"stored, fallback allowed", "groq-api-key", []string{"AWS_ENDPOINT_URL=" + m.URL, "LEAKFIX_SECRETS_ENV_FALLBACK=1"}, "value=" + value, "from-env"},
+		{"missing, no fallback", "missing-key", []string{"AWS_ENDPOINT_URL=" + m.URL}, "LEAKFIX_SECRETS_ENV_FALLBACK=1", "value="},
+		{"missing, fallback allowed", "missing-key", []string{"AWS_ENDPOINT_URL=" + m.URL, "LEAKFIX_SECRETS_ENV_FALLBACK=1"}, "value=from-env", ""},
 		{"unreachable, fallback allowed", "groq-api-key", []string{"AWS_ENDPOINT_URL=" + dead, "LEAKFIX_SECRETS_ENV_FALLBACK=1"}, "cannot reach AWS Secrets Manager", "value="},
-		{"env store", "groq-api-key", []string{"LEAKFIX_SECRETS_BACKEND=env", "AWS_ENDPOINT_URL=" + m.url}, "value=from-env", "AWS Secrets Manager"},
+		{"env store", "groq-api-key", []string{"LEAKFIX_SECRETS_BACKEND=env", "AWS_ENDPOINT_URL=" + m.URL}, "value=from-env", "AWS Secrets Manager"},
 	}
 	progs := map[string][]string{
 		"python": {py, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import leakfix_secrets as s\ntry:\n    print('value=' + s.get_secret(sys.argv[2]))\nexcept (s.SecretNotFoundError, s.SecretBackendError) as e:\n    print('error:', e)\n", dir},

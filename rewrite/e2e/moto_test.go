@@ -3,17 +3,13 @@ package e2e
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/leakfix/leakfix/internal/motoserver"
 	"github.com/leakfix/leakfix/rewrite/internal/rewritetest"
 )
 
@@ -33,78 +29,28 @@ func requireTools(t *testing.T, what string, err error) {
 
 // awsPython returns a python3 that can import boto3 and moto.
 func awsPython(t *testing.T) string {
-	py := rewritetest.RequireTool(t, "python3")
-	out, err := exec.Command(py, "-c", "import boto3, moto.server; print(moto.__version__)").CombinedOutput()
-	if err != nil {
-		err = fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
-	}
+	rewritetest.RequireTool(t, "python3")
+	py, err := motoserver.Python()
 	requireTools(t, "python3 with boto3 and moto (moto_server)", err)
 	return py
 }
 
 // moto is a running moto_server.
-type moto struct {
-	url string
-	cmd *exec.Cmd
-}
+type moto struct{ *motoserver.Server }
 
 // startMoto runs moto_server on a free port of 127.0.0.1 and waits until
 // it answers; it is stopped when the test ends.
 func startMoto(t *testing.T, py string) *moto {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	s, err := motoserver.Start(context.Background(), py, "127.0.0.1", 0, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	// moto.server's main is what the moto_server script runs; calling it
-	// through this python avoids a pyenv shim picking another one.
-	cmd := exec.Command(py, "-c", "import sys; from moto.server import main; sys.exit(main())", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	logf, err := os.Create(filepath.Join(t.TempDir(), "moto.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	m := &moto{url: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		cmd.Wait()
-		logf.Close()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(m.url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return m
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logf.Name())
-			t.Fatalf("moto_server did not answer on %s: %v\n%s", m.url, err, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	t.Cleanup(s.Stop)
+	return &moto{s}
 }
 
-// env is the AWS configuration every client gets: moto's endpoint
-// through the standard variable, moto's default account's fake keys.
-func (m *moto) env() []string {
-	return []string{
-		"AWS_ENDPOINT_URL=" + m.url,
-		"AWS_ACCESS_KEY_ID=testing",
-		"AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_REGION=" + region,
-		"AWS_DEFAULT_REGION=" + region,
-		"AWS_PAGER=",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-	}
-}
+func (m *moto) env() []string { return m.Env(region) }
 
 const (
 	region  = "us-east-1"

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakfix/leakfix/rewrite/goanalyzer"
 	"github.com/leakfix/leakfix/rewrite/internal/rewritetest"
 )
 
@@ -40,8 +39,10 @@ type harness struct {
 	py      string
 	aws     string
 	moto    *moto
-	env     []string // the process environment without AWS or secret settings
+	rec     *recorder // between the services and moto
+	env     []string  // the process environment without AWS or secret settings
 	work    string
+	plan    planJSON // the plan the services run under
 }
 
 func newHarness(t *testing.T) *harness {
@@ -53,6 +54,7 @@ func newHarness(t *testing.T) *harness {
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, py: py, aws: awsCLI, work: t.TempDir()}
 	h.moto = startMoto(t, py)
+	h.rec = startRecorder(t, h.moto.URL)
 	h.leakfix = filepath.Join(h.work, "leakfix")
 	cmd := exec.CommandContext(ctx, goBin, "build", "-o", h.leakfix, "github.com/leakfix/leakfix/cmd/leakfix")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -124,16 +126,40 @@ func (h *harness) scan(dir, report string) []finding {
 	return fs
 }
 
-// plan runs leakfix plan from a report and returns plan.json.
-func (h *harness) plan(dir, report, out string) planJSON {
+// runPlan runs leakfix plan in dir (from a report when report is set,
+// else from the tree and what fix recorded) and returns plan.json.
+func (h *harness) runPlan(dir, report, out string) planJSON {
 	h.t.Helper()
-	run(h.t, h.ctx, dir, h.env, h.leakfix, "plan", "--target", "aws-secrets-manager", "--region", region,
-		"--account-id", account, "--from", report, "--out", out, "--quiet")
+	args := []string{"plan", "--target", "aws-secrets-manager", "--region", region, "--account-id", account, "--out", out, "--quiet"}
+	if report != "" {
+		args = append(args, "--from", report)
+	}
+	run(h.t, h.ctx, dir, h.env, h.leakfix, args...)
 	return readPlan(h.t, out)
 }
 
+// serviceEnv is the environment a service of the plan runs in: the
+// store through the recorder, with the service's own access key (its
+// identity), so what it requests is recorded per service.
+// The region is AWS_REGION alone, the variable the helpers document (and
+// ECS sets); boto3 by itself reads only AWS_DEFAULT_REGION.
+func (h *harness) serviceEnv(file string, extra ...string) []string {
+	env := slices.DeleteFunc(h.awsEnv(), func(kv string) bool { return strings.HasPrefix(kv, "AWS_DEFAULT_REGION=") })
+	return append(append(env, "AWS_ENDPOINT_URL="+h.rec.url, "AWS_ACCESS_KEY_ID="+accessKey(h.plan.serviceOf(file).Identity)), extra...)
+}
+
+func accessKey(identity string) string { return "e2e-" + identity }
+
+// planService is one per-service grant of plan.json.
+type planService struct {
+	Service  string   `json:"service"`
+	Identity string   `json:"identity"`
+	Names    []string `json:"names"`
+}
+
 type planJSON struct {
-	Snippets []string `json:"snippets"`
+	Snippets []string      `json:"snippets"`
+	Services []planService `json:"services"`
 	Secrets  []struct {
 		Name       string `json:"name"`
 		StoreName  string `json:"store_name"`
@@ -141,6 +167,18 @@ type planJSON struct {
 		Reference  string `json:"reference"`
 		ARNPattern string `json:"arn_pattern"`
 	} `json:"secrets"`
+}
+
+// serviceOf returns the plan's service whose run root holds file (the
+// longest match), or a zero one.
+func (p planJSON) serviceOf(file string) (svc planService) {
+	file = filepath.ToSlash(file)
+	for _, s := range p.Services {
+		if (s.Service == "." || strings.HasPrefix(file, s.Service+"/")) && len(s.Service) >= len(svc.Service) {
+			svc = s
+		}
+	}
+	return svc
 }
 
 func readPlan(t *testing.T, dir string) planJSON {
@@ -249,88 +287,16 @@ var fullARN = regexp.MustCompile(`^arn:aws:secretsmanager:` + region + `:` + acc
 // TestAWSRoundTripSeed002 is the deployed path on the seed-002 layout:
 // fix --write, plan, import.sh into Secrets Manager (moto), then every
 // rewritten Python, Node and Go entry point reads its secrets back from
-// the store, with no environment fallback, and gets the original values.
+// the store, with no environment fallback, and gets the original values;
+// each service reads only what its own IAM policy grants. Then rotation.
 func TestAWSRoundTripSeed002(t *testing.T) {
 	h := newHarness(t)
 	repo := filepath.Join(h.work, "repo")
 	pristine := filepath.Join(h.work, "pristine")
 	copyTree(t, filepath.Join("..", "..", "testdata", "seed002"), repo)
 	copyTree(t, filepath.Join("..", "..", "testdata", "seed002"), pristine)
-	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.email=e2e@leakfix.test", "-c", "user.name=e2e", "commit", "-qm", "seed"}} {
-		run(t, h.ctx, repo, h.env, "git", args...)
-	}
-
-	report := filepath.Join(h.work, "report.json")
-	findings := h.scan(repo, report)
-
-	// fix --write. Until helpers are written by default, ask for them;
-	// and until they are placed per service, import them by a name that
-	// cannot collide with a service's own utils package.
-	help, _ := exec.CommandContext(h.ctx, h.leakfix, "fix", "--help").CombinedOutput()
-	fixArgs := []string{"fix", "--write", "--target", "aws-secrets-manager"}
-	if strings.Contains(string(help), "-emit-helper") {
-		fixArgs = append(fixArgs, "--emit-helper")
-	}
-	if !strings.Contains(string(help), "leakfix_secrets") {
-		fixArgs = append(fixArgs, "--python-import", "from leakfix_secrets import get_secret")
-	}
-	cmd := exec.CommandContext(h.ctx, h.leakfix, append(fixArgs, ".")...)
-	cmd.Dir = repo
-	cmd.Env = h.env
-	fixOut, err := cmd.CombinedOutput()
-	t.Logf("leakfix %s:\n%s", strings.Join(fixArgs, " "), fixOut)
-	var ee *exec.ExitError
-	if err != nil && (!errors.As(err, &ee) || ee.ExitCode() != 2) {
-		t.Fatalf("leakfix fix: %v", err)
-	}
-
-	planDir := filepath.Join(h.work, "plan")
-	plan := h.plan(repo, report, planDir)
-	imported := map[string]bool{}
-	for _, s := range plan.Secrets {
-		if s.Action == "import" {
-			imported[s.StoreName] = true
-		}
-	}
-
-	argv := h.importPlan(planDir, "--keep-values")
-	for _, f := range findings {
-		if len(f.Secret) >= 6 && strings.Contains(argv, f.Secret) {
-			t.Errorf("the value of %s (%s) was on an aws command line", f.SecretName, f.File)
-		}
-	}
-
-	// The store holds each planned secret once, under the full ARN that
-	// import.sh wrote into arns.tsv, plan.json and the snippets.
-	st := h.store()
-	if len(st) != len(imported) {
-		t.Errorf("store holds %d secrets, the plan imports %d", len(st), len(imported))
-	}
-	values := map[string]string{}
-	for _, f := range findings {
-		if !f.weak() {
-			values[f.SecretName] = f.Secret
-		}
-	}
-	for name := range imported {
-		s, ok := st[name]
-		switch {
-		case !ok:
-			t.Errorf("%s was not stored", name)
-		case s.Current != values[name]:
-			t.Errorf("%s: stored value differs from the one found", name)
-		case !fullARN.MatchString(s.ARN):
-			t.Errorf("%s: ARN %s is not a full Secrets Manager ARN", name, s.ARN)
-		}
-	}
-	checkARNs(t, planDir, plan, st)
-	checkPerServicePolicies(t, planDir, findings, st)
-
-	// Each service, started with the helper as fix wrote it and no
-	// fallback: values read = values found.
-	t.Run("python", func(t *testing.T) { h.pythonServices(t, repo, findings, nil) })
-	t.Run("node", func(t *testing.T) { h.nodeServices(t, repo, findings) })
-	t.Run("go", func(t *testing.T) { h.goServices(t, repo, findings) })
+	h.gitInit(repo)
+	findings, st, planDir := h.roundTrip(t, repo)
 
 	// Rotation: a second import changes nothing but adds versions; a
 	// value changed in the code is a new version the services read.
@@ -370,7 +336,7 @@ func TestAWSRoundTripSeed002(t *testing.T) {
 		t.Fatalf("the changed value of %s is not found under the same name", changed.SecretName)
 	}
 	plan2Dir := filepath.Join(h.work, "plan2")
-	h.plan(pristine, report2, plan2Dir)
+	h.runPlan(pristine, report2, plan2Dir)
 	h.importPlan(plan2Dir)
 	st3 := h.store()
 	if got := st3[changed.SecretName]; got.Current != rotated || got.Versions != st2[changed.SecretName].Versions+1 || got.ARN != st[changed.SecretName].ARN {
@@ -581,74 +547,4 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// goProviderFor returns the provider file for a helper package.
-func goProviderFor(t *testing.T, importPath string) []byte {
-	t.Helper()
-	src, err := goanalyzer.ProviderSource(importPath, "aws-secrets-manager")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
-// checkPerServicePolicies: when the plan has one IAM policy per service
-// (a policy file whose path names the service), each grants exactly the
-// full ARNs of the secrets that service's files use, so one service
-// cannot read another's. With a single policy for the whole plan there
-// is nothing per service to check, and the test says so.
-func checkPerServicePolicies(t *testing.T, planDir string, findings []finding, st storeState) {
-	t.Helper()
-	snippets := filepath.Join(planDir, "snippets")
-	policies := findFiles(t, snippets, "iam-policy.json")
-	if len(policies) < 2 {
-		t.Logf("IAM: one policy for every service (no per-service identities in this plan yet)")
-		return
-	}
-	uses := map[string]map[string]bool{} // service → store names its files use
-	for _, f := range findings {
-		svc := serviceOf(f.File)
-		if uses[svc] == nil {
-			uses[svc] = map[string]bool{}
-		}
-		if _, stored := st[f.SecretName]; stored {
-			uses[svc][f.SecretName] = true
-		}
-	}
-	checked := 0
-	for _, p := range policies {
-		rel, _ := filepath.Rel(snippets, p)
-		svc := ""
-		for s := range uses {
-			if strings.Contains(filepath.ToSlash(rel), s) && len(s) > len(svc) {
-				svc = s
-			}
-		}
-		if svc == "" {
-			t.Logf("IAM: %s names no service; not checked per service", rel)
-			continue
-		}
-		var pol struct{ Statement []struct{ Resource []string } }
-		readJSON(t, p, &pol)
-		granted := map[string]bool{}
-		for _, s := range pol.Statement {
-			for _, r := range s.Resource {
-				granted[r] = true
-			}
-		}
-		for name := range uses[svc] {
-			if !granted[st[name].ARN] {
-				t.Errorf("IAM %s: %s uses %s but the policy does not grant its full ARN", rel, svc, name)
-			}
-		}
-		for r := range granted {
-			m := fullARN.FindStringSubmatch(r)
-			if m != nil && !uses[svc][m[1]] {
-				t.Errorf("IAM %s grants %s, which %s does not use", rel, m[1], svc)
-			}
-		}
-		checked++
-	}
-	t.Logf("IAM: %d per-service policies checked for least privilege", checked)
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -130,7 +129,7 @@ func (h *harness) pythonServices(t *testing.T, repo string, findings []finding, 
 		out := filepath.Join(h.work, "module.json")
 		cmd := exec.CommandContext(h.ctx, h.py, "-c", pyRunner, abs, helper, strings.Join(pyThirdParty, ","), out)
 		cmd.Dir = filepath.Dir(abs)
-		cmd.Env = append(h.awsEnv("PYTHONDONTWRITEBYTECODE=1"), weakEnv(findings)...)
+		cmd.Env = append(h.serviceEnv(file, "PYTHONDONTWRITEBYTECODE=1"), weakEnv(findings)...)
 		stderr, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("%s does not start: %v\n%s", file, err, redact(stderr, findings))
@@ -153,17 +152,22 @@ func (h *harness) pythonServices(t *testing.T, repo string, findings []finding, 
 	t.Logf("python: values read = %d of %d found, in %d files", read, total, len(files))
 }
 
+// nodeRunner loads a CommonJS module with require and an ES module with
+// import, as node runs each, and writes its exported strings.
 const nodeRunner = `const fs = require('node:fs');
+const { pathToFileURL } = require('node:url');
 const [file, out] = process.argv.slice(-2);
-const m = require(file);
-const vars = {}, strings = [];
-const walk = (v, d) => {
-  if (d > 4 || v === null || v === undefined) return;
-  if (typeof v === 'string') strings.push(v);
-  else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) { strings.push(k); walk(x, d + 1); }
-};
-for (const [k, v] of Object.entries(m)) { if (typeof v === 'string') vars[k] = v; walk(v, 0); }
-fs.writeFileSync(out, JSON.stringify({ vars, strings }), { mode: 0o600 });
+(async () => {
+  const m = file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : require(file);
+  const vars = {}, strings = [];
+  const walk = (v, d) => {
+    if (d > 4 || v === null || v === undefined) return;
+    if (typeof v === 'string') strings.push(v);
+    else if (typeof v === 'object') for (const [k, x] of Object.entries(v)) { strings.push(k); walk(x, d + 1); }
+  };
+  for (const [k, v] of Object.entries(m)) { if (typeof v === 'string') vars[k] = v; walk(v, 0); }
+  fs.writeFileSync(out, JSON.stringify({ vars, strings }), { mode: 0o600 });
+})().catch((e) => { console.error(e.message); process.exit(1); });
 `
 
 // nodeSDK installs @aws-sdk/client-secrets-manager from npm into a
@@ -194,7 +198,7 @@ func (h *harness) nodeServices(t *testing.T, repo string, findings []finding) {
 		out := filepath.Join(h.work, "module.json")
 		cmd := exec.CommandContext(h.ctx, node, "-e", nodeRunner, "--", abs, out)
 		cmd.Dir = filepath.Dir(abs)
-		cmd.Env = append(h.awsEnv("NODE_PATH="+modules), weakEnv(findings)...)
+		cmd.Env = append(h.serviceEnv(file, "NODE_PATH="+modules), weakEnv(findings)...)
 		stderr, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("%s does not load: %v\n%s", file, err, redact(stderr, findings))
@@ -213,9 +217,13 @@ func (h *harness) nodeServices(t *testing.T, repo string, findings []finding) {
 	t.Logf("node: values read = %d of %d found", read, total)
 }
 
-// goServices builds each rewritten Go package in a module of its own
-// with the helper package and its AWS provider file (-tags leakfix_aws),
-// and reads the package-level secret variables from a test inside it.
+// goServices runs, for each rewritten Go package, a test inside it that
+// reads its package-level secret variables, built with the helper and
+// the AWS provider file fix wrote (-tags leakfix_aws, aws-sdk-go-v2 from
+// the module proxy). A package in a module runs in a copy of its module;
+// a package in no module (fix wrote leakfix_secrets.go and its provider
+// into the package itself) gets a go.mod in its copy, which is what its
+// owner must add to take the SDK as a dependency.
 func (h *harness) goServices(t *testing.T, repo string, findings []finding) {
 	goBin := rewritetest.RequireTool(t, "go")
 	files := byFile(findings, ".go")
@@ -228,54 +236,46 @@ func (h *harness) goServices(t *testing.T, repo string, findings []finding) {
 	}
 	total, read := 0, 0
 	for _, dir := range sortedKeys(dirs) {
-		mod := filepath.Join(h.work, "gomod-"+strings.ReplaceAll(dir, "/", "_"))
-		copyTree(t, filepath.Join(repo, dir), mod)
-		helperPath := goHelperImport(t, filepath.Join(mod, filepath.Base(files[sortedKeys(files)[0]][0].File)))
-		modPath := "example.com/e2e"
-		if helperPath != "" {
-			modPath, _, _ = strings.Cut(helperPath, "/")
-			rel := strings.TrimPrefix(helperPath, modPath+"/")
-			helperDir := filepath.Join(mod, filepath.FromSlash(rel))
-			// Use the helper fix wrote when it could place one (a
-			// directory with go.mod); else the same templates.
-			written := filepath.Join(repo, dir, filepath.FromSlash(rel))
-			if _, err := os.Stat(written); err == nil {
-				copyTree(t, written, helperDir)
-			} else {
-				t.Logf("%s: fix wrote no Go helper (no go.mod); using goanalyzer.HelperSource as fix would", dir)
-				src, err := goanalyzer.HelperSource(helperPath, "aws-secrets-manager")
-				if err != nil {
-					t.Fatal(err)
+		modRoot := moduleRoot(repo, dir)
+		copyRoot := filepath.Join(h.work, "gomod-"+strings.ReplaceAll(dir, "/", "_"))
+		pkgRel := "."
+		if modRoot == "" {
+			copyTree(t, filepath.Join(repo, dir), copyRoot)
+			for _, f := range []string{"leakfix_secrets.go", "leakfix_secrets_aws.go", "leakfix_secrets_noaws.go"} {
+				if _, err := os.Stat(filepath.Join(copyRoot, f)); err != nil {
+					t.Errorf("%s: fix did not write %s beside the code (no go.mod): %v", dir, f, err)
 				}
-				writeFile(t, filepath.Join(helperDir, filepath.Base(rel)+".go"), src)
 			}
-			if _, err := os.Stat(filepath.Join(helperDir, goanalyzer.ProviderFile("aws-secrets-manager"))); err != nil {
-				writeFile(t, filepath.Join(helperDir, goanalyzer.ProviderFile("aws-secrets-manager")), goProviderFor(t, helperPath))
-			}
+			writeFile(t, filepath.Join(copyRoot, "go.mod"), []byte("module example.com/e2e\n\ngo 1.21\n"))
 		} else {
-			// The helper sits in the package itself.
-			writeFile(t, filepath.Join(mod, goanalyzer.ProviderFile("aws-secrets-manager")), goProviderFor(t, modPath+"/main"))
+			copyTree(t, filepath.Join(repo, modRoot), copyRoot)
+			rel, _ := filepath.Rel(modRoot, dir)
+			pkgRel = "./" + filepath.ToSlash(rel)
+			if _, err := os.Stat(filepath.Join(repo, modRoot, "internal", "leakfixsecrets", goanalyzer.ProviderFile("aws-secrets-manager"))); err != nil {
+				t.Errorf("%s: fix did not write the AWS provider beside the helper package: %v", modRoot, err)
+			}
 		}
-		writeFile(t, filepath.Join(mod, "go.mod"), []byte("module "+modPath+"\n\ngo 1.21\n"))
+		pkgDir := filepath.Join(copyRoot, filepath.FromSlash(pkgRel))
+		pkg := goPackage(t, filepath.Join(repo, files[dirsFirst(files, dir)][0].File))
 		var probe strings.Builder
-		probe.WriteString("package main\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestE2ESecrets(t *testing.T) {\n\tvars := map[string]string{\n")
+		fmt.Fprintf(&probe, "package %s\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestE2ESecrets(t *testing.T) {\n\tvars := map[string]string{\n", pkg)
 		for _, f := range dirs[dir] {
 			if f.Identifier != "" {
 				fmt.Fprintf(&probe, "\t\t%q: %s,\n", f.Identifier, f.Identifier)
 			}
 		}
 		probe.WriteString("\t}\n\tdata, _ := json.Marshal(map[string]any{\"vars\": vars})\n\tif err := os.WriteFile(os.Getenv(\"E2E_OUT\"), data, 0o600); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n")
-		writeFile(t, filepath.Join(mod, "e2e_probe_test.go"), []byte(probe.String()))
-		env := append(h.awsEnv("GOFLAGS=-mod=mod"), weakEnv(findings)...)
+		writeFile(t, filepath.Join(pkgDir, "e2e_probe_test.go"), []byte(probe.String()))
+		env := append(h.serviceEnv(dir+"/", "GOFLAGS=-mod=mod", "GOWORK=off"), weakEnv(findings)...)
 		get := exec.CommandContext(h.ctx, goBin, "get", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/secretsmanager")
-		get.Dir, get.Env = mod, env
+		get.Dir, get.Env = copyRoot, env
 		if out, err := get.CombinedOutput(); err != nil {
 			requireTools(t, "aws-sdk-go-v2 from the Go module proxy", fmt.Errorf("%w: %s", err, out))
 		}
-		run(t, h.ctx, mod, env, goBin, "vet", "-tags", "leakfix_aws", "./...")
+		run(t, h.ctx, copyRoot, env, goBin, "vet", "-tags", "leakfix_aws", "./...")
 		out := filepath.Join(h.work, "module.json")
-		cmd := exec.CommandContext(h.ctx, goBin, "test", "-v", "-tags", "leakfix_aws", "-count=1", "-run", "TestE2ESecrets", ".")
-		cmd.Dir = mod
+		cmd := exec.CommandContext(h.ctx, goBin, "test", "-v", "-tags", "leakfix_aws", "-count=1", "-run", "TestE2ESecrets", pkgRel)
+		cmd.Dir = copyRoot
 		cmd.Env = append(env, "E2E_OUT="+out)
 		stdout, err := cmd.CombinedOutput()
 		if err != nil {
@@ -285,30 +285,47 @@ func (h *harness) goServices(t *testing.T, repo string, findings []finding) {
 		if !strings.Contains(string(stdout), "reading secrets from AWS Secrets Manager") {
 			t.Errorf("%s: the helper did not name its store:\n%s", dir, stdout)
 		}
+		assertNoValues(t, dir+" test output", stdout, findings)
 		st := readState(t, out)
 		n := compare(t, dir, dirs[dir], st.Vars, nil, nil)
 		total += len(dirs[dir])
 		read += n
-		t.Logf("go %-40s values read = %d of %d found", serviceOf(dir), n, len(dirs[dir]))
+		t.Logf("go %-40s values read = %d of %d found", dir, n, len(dirs[dir]))
 	}
 	t.Logf("go: values read = %d of %d found", read, total)
 }
 
-// goHelperImport returns the import path of the secrets helper file
-// imports, or "" when it imports none (the helper is in its package).
-func goHelperImport(t *testing.T, file string) string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
-	if err != nil {
-		t.Fatal(err)
+// moduleRoot returns the folder (relative to repo) of the go.mod above
+// dir, or "" when dir is in no module.
+func moduleRoot(repo, dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(repo, d, "go.mod")); err == nil {
+			return d
+		}
+		if d == "." || d == "/" {
+			return ""
+		}
 	}
-	for _, imp := range f.Imports {
-		p, _ := strconv.Unquote(imp.Path.Value)
-		if base := filepath.Base(p); strings.Contains(p, ".") && (base == "secrets" || base == "leakfixsecrets") {
-			return p
+}
+
+// dirsFirst returns the first file (sorted) of files in dir.
+func dirsFirst(files map[string][]finding, dir string) string {
+	for _, f := range sortedKeys(files) {
+		if filepath.Dir(f) == dir {
+			return f
 		}
 	}
 	return ""
+}
+
+// goPackage returns the package name of a Go file.
+func goPackage(t *testing.T, file string) string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Name.Name
 }
 
 func writeFile(t *testing.T, path string, data []byte) {

@@ -70,6 +70,12 @@ func EmitHelper(dir, importPath, target string) ([]string, error) {
 
 // HelperSource returns the helper's source without writing it.
 func HelperSource(importPath, target string) ([]byte, error) {
+	return helperSource(importPath, target, "")
+}
+
+// helperSource renders the helper; sdkHook, when set, names the
+// same-package provider file whose SamePackageSDKFunc the helper calls.
+func helperSource(importPath, target, sdkHook string) ([]byte, error) {
 	snippet, ok := helperTargets[target]
 	if !ok {
 		return nil, fmt.Errorf("unknown vault target %q (want azure-keyvault, aws-secrets-manager, hashicorp-vault or gcp-secret-manager)", target)
@@ -77,12 +83,14 @@ func HelperSource(importPath, target string) ([]byte, error) {
 	var buf bytes.Buffer
 	backend := helperBackends[target]
 	err := helperTmpl.Execute(&buf, map[string]any{
-		"Backend":    backend,
-		"Package":    packageName(importPath),
-		"ImportPath": importPath,
-		"Target":     target,
-		"Snippet":    commentBlock(snippet),
-		"MustEnv":    MustEnvFunc,
+		"Backend":     backend,
+		"Package":     packageName(importPath),
+		"ImportPath":  importPath,
+		"Target":      target,
+		"Snippet":     commentBlock(snippet),
+		"MustEnv":     MustEnvFunc,
+		"SDKHook":     sdkHook,
+		"SDKHookFunc": SamePackageSDKFunc,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("helper template: %w", err)
@@ -348,8 +356,16 @@ func Lookup(ctx context.Context, name string) (string, error) {
 		if p == nil && backend != "aws" {
 			p = builtinProvider(backend)
 		}
+{{- if .SDKHook}}
+		// The SDK client of {{.SDKHook}}, when built with its tag. A call,
+		// not an init(): this package's variables that read secrets are
+		// initialised before any init runs.
+		if p == nil && backend == "{{.Backend}}" {
+			p = {{.SDKHookFunc}}()
+		}
+{{- end}}
 		if p == nil {
-			return "", fmt.Errorf("secret %q: LEAKFIX_SECRETS_BACKEND=%s but no %s client is installed: build with -tags leakfix_%s (provider_%s.go) or call SetProvider; LEAKFIX_SECRETS_BACKEND=env reads %s instead",
+			return "", fmt.Errorf("secret %q: LEAKFIX_SECRETS_BACKEND=%s but no %s client is installed: build with -tags leakfix_%s ({{if .SDKHook}}leakfix_secrets_%s.go{{else}}provider_%s.go{{end}}) or call {{if .SDKHook}}leakfixSetProvider{{else}}SetProvider{{end}}; LEAKFIX_SECRETS_BACKEND=env reads %s instead",
 				name, backend, backendTitles[backend], backend, backend, EnvName(name))
 		}
 		v, err := p.Secret(ctx, name)

@@ -21,7 +21,7 @@ func SamePackageHelper(pkg, target string) ([]byte, error) {
 	if !token.IsIdentifier(pkg) || pkg == "_" {
 		return nil, fmt.Errorf("same-package Go helper: %q is not a package name", pkg)
 	}
-	src, err := HelperSource("leakfixsecrets", target)
+	src, err := helperSource("leakfixsecrets", target, SamePackageProviderFile(target))
 	if err != nil {
 		return nil, err
 	}

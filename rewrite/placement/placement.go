@@ -175,6 +175,17 @@ func Helpers(loc *runroot.Locator, target lookup.Target, which Which, changes []
 				need(c, filepath.Join(place.Dir, runroot.GoSamePkgFile), func() ([]byte, error) {
 					return goanalyzer.SamePackageHelper(place.Package, string(target))
 				})
+				// Its SDK client (build tag leakfix_aws) and the stub used
+				// without the tag, which the helper calls.
+				for _, pf := range []string{goanalyzer.SamePackageProviderFile(string(target)), goanalyzer.SamePackageProviderStub(string(target))} {
+					if pf == "" {
+						continue
+					}
+					need(c, filepath.Join(place.Dir, pf), func() ([]byte, error) {
+						files, err := goanalyzer.SamePackageProvider(place.Package, string(target))
+						return files[pf], err
+					})
+				}
 				continue
 			}
 			if !bytes.Contains(c.After, []byte(`"`+place.ImportPath+`"`)) {

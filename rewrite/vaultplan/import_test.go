@@ -53,7 +53,8 @@ func TestImportAWS(t *testing.T) {
 	t.Parallel() // the aws CLI takes about a second per call
 	realAWS := requireTool(t, "aws", "/usr/bin/aws")
 	fake := newFakeSecretsManager(t, "eu-west-1")
-	opts := vaultplan.Options{Target: vaultplan.AWSSecretsManager, Region: "eu-west-1", AccountID: "123456789012", Prefix: "myapp/prod"}
+	opts := vaultplan.Options{Target: vaultplan.AWSSecretsManager, Region: "eu-west-1", AccountID: "123456789012", Prefix: "myapp/prod",
+		Services: map[string][]string{"api": {"groq-api-key"}}}
 	r := newRecorder(t)
 	r.stub(t, "aws", `exec "$REAL_AWS" --endpoint-url "$FAKE_URL" "$@"`)
 	env := []string{
@@ -69,6 +70,17 @@ func TestImportAWS(t *testing.T) {
 	}
 	compareStored(t, fake.latest(), wantImported("myapp/prod/"))
 	assertValuesDeleted(t, dir)
+	// The service's own policy and task definition now name its secret by
+	// the full ARN from the create output, and nothing else.
+	for _, f := range []string{"api-svc.iam-policy.json", "api-svc.ecs-task-definition.json"} {
+		body, err := os.ReadFile(filepath.Join(dir, "snippets", "services", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(body), `"`+fake.arn("myapp/prod/groq-api-key")+`"`) || strings.Contains(string(body), "?") || strings.Count(string(body), "arn:aws:") != 1 {
+			t.Errorf("%s after import.sh:\n%s", f, body)
+		}
+	}
 
 	dir, _ = buildPlanFrom(t, smallFindings(), opts)
 	out, err = runScript(t, dir, r, env, "--generate")

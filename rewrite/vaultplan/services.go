@@ -67,10 +67,20 @@ func serviceSnippets(p *Plan) []snippet {
 		out = append(out, serviceExternalSecret(p, g, bySecret))
 		switch p.Target {
 		case AWSSecretsManager:
+			// Patterns and partial ARNs until import.sh, which writes each
+			// full ARN from the create/put output into these files too.
 			var arns []string
+			type ecsSecret struct {
+				Name      string `json:"name"`
+				ValueFrom string `json:"valueFrom"`
+			}
+			var secrets []ecsSecret
 			for _, n := range g.Names {
 				arns = append(arns, bySecret[n].ARNPattern)
+				secrets = append(secrets, ecsSecret{Name: bySecret[n].Env, ValueFrom: bySecret[n].Reference})
 			}
+			task := map[string]any{"containerDefinitions": []map[string]any{{"name": g.Identity, "secrets": secrets}}}
+			out = append(out, snippet{"services/" + g.Identity + ".ecs-task-definition.json", jsonSnippet(task)})
 			type statement struct {
 				Sid      string
 				Effect   string

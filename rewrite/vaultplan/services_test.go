@@ -72,6 +72,12 @@ func TestServiceGrants(t *testing.T) {
 					t.Errorf("%s grants %q, which auth does not read:\n%s", tc.file, s, body)
 				}
 			}
+			if tc.opts.Target == vaultplan.AWSSecretsManager {
+				ecs := sn["services/auth-svc.ecs-task-definition.json"]
+				if !strings.Contains(ecs, `"valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:groq-api-key"`) || strings.Contains(ecs, "openai-key") {
+					t.Errorf("auth's ECS task definition does not hold exactly its secrets:\n%s", ecs)
+				}
+			}
 			es := sn["services/web-svc.external-secret.yaml"]
 			if !strings.Contains(es, "name: web-svc") || !strings.Contains(es, "secretKey: OPENAI_KEY") || strings.Contains(es, "GROQ") {
 				t.Errorf("web's ExternalSecret:\n%s", es)

@@ -197,12 +197,19 @@ func (s awsStore) scriptSetup() string {
 	return `region=${LEAKFIX_AWS_REGION:-` + shellQuote(s.o.Region) + `}
 export AWS_PAGER=""
 
+# The endpoint variables are passed on as --endpoint-url: aws CLI v2
+# before 2.13 (Debian 12 ships 2.9) ignores them and would reach AWS.
+endpoint=${AWS_ENDPOINT_URL_SECRETS_MANAGER:-${AWS_ENDPOINT_URL:-}}
+
 sm() {
+  local opts=()
   if [ -n "$region" ]; then
-    aws --region "$region" secretsmanager "$@"
-  else
-    aws secretsmanager "$@"
+    opts+=(--region "$region")
   fi
+  if [ -n "$endpoint" ]; then
+    opts+=(--endpoint-url "$endpoint")
+  fi
+  aws "${opts[@]}" secretsmanager "$@"
 }
 
 # arns.tsv lists the full ARN of each stored secret (with the six random
