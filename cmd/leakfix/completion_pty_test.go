@@ -84,7 +84,7 @@ func TestCompletionDoesNotTreatCommandsAsPaths(t *testing.T) {
 			tj, _ := json.Marshal(typed)
 			cmd := exec.Command(python, "-c", ptyDriver)
 			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "PTY_ARGV="+sh.argv, "PTY_SETUP="+strings.ReplaceAll(sh.setup, "SCRIPT", script), "PTY_TYPE="+string(tj), "TERM=dumb")
+			cmd.Env = append(onPath(t), "PTY_ARGV="+sh.argv, "PTY_SETUP="+strings.ReplaceAll(sh.setup, "SCRIPT", script), "PTY_TYPE="+string(tj), "TERM=dumb")
 			out, err := cmd.Output()
 			if err != nil {
 				t.Fatalf("pty driver: %v\n%s", err, out)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/cobra"
 )
 
 const mergeExamples = `  leakfix merge --output all.sarif shard-*.sarif      one SARIF, one run per tool and category
@@ -18,14 +19,20 @@ const mergeExamples = `  leakfix merge --output all.sarif shard-*.sarif      one
 
 // runMerge is `leakfix merge REPORT...`: the reports of shards (or of
 // several repositories) as one, each finding once (by fingerprint).
-func runMerge(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "merge", "merge REPORT... [flags]   (JSON or SARIF reports of leakfix scan/history, e.g. one per --shard)", mergeExamples)
-	format := fs.String("format", "", "format of the reports and of the result: json or sarif (default: what the first report is)")
-	output := fs.String("output", "", "write the merged report to `FILE` (atomically) instead of stdout")
-	paths, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+func mergeCommand(e *env) *cobra.Command {
+	mf := new(mergeFlags)
+	c := newCommand(e, "merge REPORT...", "merge JSON or SARIF reports (of --shard runs) into one, each finding once",
+		"REPORTs are JSON or SARIF reports of leakfix scan/history, e.g. one per --shard.", mergeExamples, mf.run)
+	c.Flags().StringVarP(&mf.format, "format", "f", "", "format of the reports and of the result: json or sarif (default: what the first report is)")
+	c.Flags().StringVarP(&mf.output, "output", "o", "", "write the merged report to `FILE` (atomically) instead of stdout")
+	return c
+}
+
+// mergeFlags are merge's flags.
+type mergeFlags struct{ format, output string }
+
+func (mf *mergeFlags) run(ctx context.Context, e *env, paths []string) error {
+	format, output := &mf.format, &mf.output
 	if len(paths) == 0 {
 		return usageError("merge needs at least one report")
 	}
@@ -60,6 +67,7 @@ func runMerge(ctx context.Context, e *env, args []string) error {
 		}
 		return usageError("--format %q: merge reads json or sarif", *format)
 	}
+	var err error
 	if *output == "" {
 		err = write(e.stdout)
 	} else {
@@ -79,6 +87,7 @@ func runMerge(ctx context.Context, e *env, args []string) error {
 type shardFlag struct{ s scanner.Shard }
 
 func (f *shardFlag) String() string { return f.s.String() }
+func (f *shardFlag) Type() string   { return "K/N" }
 func (f *shardFlag) Set(v string) error {
 	s, err := scanner.ParseShard(v)
 	if err != nil {
