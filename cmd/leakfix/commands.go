@@ -83,6 +83,7 @@ Secrets are redacted in every output unless --show-secrets is given.`,
 		return usageError("unknown command %q (commands: %s; see leakfix help)", args[0], strings.Join(names, ", "))
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // completion.go has ours
+	root.SetHelpCommand(helpCommand())
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
@@ -182,6 +183,33 @@ func normalizeSingleDash(root *cobra.Command, args []string, stderr io.Writer) [
 		}
 	}
 	return out
+}
+
+// helpCommand is cobra's help with leakfix's exit status for a name that
+// is no command (2, as for `leakfix frob`; cobra's own help exits 0).
+func helpCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "show help for a command",
+		Args:  cobra.ArbitraryArgs,
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			for _, s := range c.Root().Commands() {
+				if s.IsAvailableCommand() && len(args) == 0 {
+					names = append(names, s.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	c.RunE = func(c *cobra.Command, args []string) error {
+		target, rest, err := c.Root().Find(args)
+		if err != nil || len(rest) > 0 {
+			return c.Root().RunE(c.Root(), args) // the unknown-command error
+		}
+		return target.Help()
+	}
+	return c
 }
 
 func versionCommand(e *env) *cobra.Command {
