@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/leakfix/leakfix/baseline"
 	"github.com/leakfix/leakfix/report"
@@ -44,7 +45,7 @@ type reportFlags struct {
 }
 
 func (rf *reportFlags) register(fs *pflag.FlagSet, defaultCategory string) {
-	fs.StringVarP(&rf.format, "format", "f", "text", "report format: text, json or sarif")
+	fs.StringVarP(&rf.format, "format", "f", "text", "report `FORMAT`: "+strings.Join(report.Formats, ", "))
 	fs.StringVarP(&rf.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
 	fs.StringVarP(&rf.config, "config", "c", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
 	fs.StringVar(&rf.baseline, "baseline", "", "report only findings whose fingerprints are not in this earlier JSON report `FILE`")

@@ -115,3 +115,16 @@ func TestShortFlags(t *testing.T) {
 		t.Errorf("no command: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestUnknownCommandSuggests: a near miss names the command meant.
+func TestUnknownCommandSuggests(t *testing.T) {
+	for _, tt := range []struct{ typed, want string }{
+		{"scna", "did you mean scan?"},
+		{"histroy", "did you mean history?"},
+		{"zzzzz", "commands: baseline, completion"},
+	} {
+		if code, _, stderr := runCLI(t, "", tt.typed); code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tt.typed, code, stderr, tt.want)
+		}
+	}
+}

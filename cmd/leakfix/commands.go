@@ -59,10 +59,11 @@ func newRootCmd(e *env) *cobra.Command {
 
 Exit status: 0 nothing found, 1 secrets found, 2 usage or operational error.
 Secrets are redacted in every output unless --show-secrets is given.`,
-		Args:              cobra.ArbitraryArgs,
-		SilenceErrors:     true, // run prints errors, redacted, with exit codes
-		SilenceUsage:      true,
-		DisableAutoGenTag: true, // keeps the generated man pages reproducible
+		Args:                       cobra.ArbitraryArgs,
+		SilenceErrors:              true, // run prints errors, redacted, with exit codes
+		SilenceUsage:               true,
+		DisableAutoGenTag:          true, // keeps the generated man pages reproducible
+		SuggestionsMinimumDistance: 2,
 	}
 	showVersion := root.Flags().Bool("version", false, "print the version")
 	root.RunE = func(c *cobra.Command, args []string) error {
@@ -80,6 +81,9 @@ Secrets are redacted in every output unless --show-secrets is given.`,
 			}
 		}
 		sort.Strings(names)
+		if sugg := c.SuggestionsFor(args[0]); len(sugg) > 0 {
+			return usageError("unknown command %q: did you mean %s? (see leakfix help)", args[0], strings.Join(sugg, " or "))
+		}
 		return usageError("unknown command %q (commands: %s; see leakfix help)", args[0], strings.Join(names, ", "))
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // completion.go has ours
