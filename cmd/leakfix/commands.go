@@ -108,7 +108,6 @@ Secrets are redacted in every output unless --show-secrets is given.`,
 		versionCommand(e),
 		manCommand(e),
 	)
-	registerCompletions(root) // completion.go
 	return root
 }
 
@@ -131,6 +130,12 @@ Run 'leakfix <command> --help' for a command's flags and examples.{{end}}
 // execute runs one command line through the tree.
 func execute(ctx context.Context, e *env, args []string) error {
 	root := newRootCmd(e)
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		// Only a completion request needs them; cobra keeps registrations
+		// in a process-wide map, which would otherwise grow with every
+		// in-process run.
+		registerCompletions(root) // completion.go
+	}
 	root.SetArgs(normalizeSingleDash(root, args, e.stderr))
 	return root.ExecuteContext(ctx)
 }

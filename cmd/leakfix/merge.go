@@ -17,7 +17,7 @@ const mergeExamples = `  leakfix merge --output all.sarif shard-*.sarif      one
   # N machines, one scan: each runs
   leakfix history --shard 3/8 --format sarif --output shard-3.sarif .`
 
-// runMerge is `leakfix merge REPORT...`: the reports of shards (or of
+// mergeCommand is `leakfix merge REPORT...`: the reports of shards (or of
 // several repositories) as one, each finding once (by fingerprint).
 func mergeCommand(e *env) *cobra.Command {
 	mf := new(mergeFlags)
@@ -32,7 +32,6 @@ func mergeCommand(e *env) *cobra.Command {
 type mergeFlags struct{ format, output string }
 
 func (mf *mergeFlags) run(ctx context.Context, e *env, paths []string) error {
-	format, output := &mf.format, &mf.output
 	if len(paths) == 0 {
 		return usageError("merge needs at least one report")
 	}
@@ -42,16 +41,16 @@ func (mf *mergeFlags) run(ctx context.Context, e *env, paths []string) error {
 		if err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("merge: %w", err)}
 		}
-		if *format == "" {
-			*format = report.FormatJSON
+		if mf.format == "" {
+			mf.format = report.FormatJSON
 			if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
-				*format = report.FormatSARIF
+				mf.format = report.FormatSARIF
 			}
 		}
 		inputs = append(inputs, bytes.NewReader(data))
 	}
 	write := func(w io.Writer) error {
-		switch *format {
+		switch mf.format {
 		case report.FormatJSON:
 			fs, err := report.MergeJSON(inputs)
 			if err != nil {
@@ -65,14 +64,14 @@ func (mf *mergeFlags) run(ctx context.Context, e *env, paths []string) error {
 			}
 			return report.WriteMergedSARIF(w, doc)
 		}
-		return usageError("--format %q: merge reads json or sarif", *format)
+		return usageError("--format %q: merge reads json or sarif", mf.format)
 	}
 	var err error
-	if *output == "" {
+	if mf.output == "" {
 		err = write(e.stdout)
 	} else {
 		// Merged reports may hold --show-secrets values: owner-only.
-		err = report.WriteFileAtomic(*output, 0o600, write)
+		err = report.WriteFileAtomic(mf.output, 0o600, write)
 	}
 	if err != nil {
 		if _, ok := err.(*exitError); ok {

@@ -29,17 +29,16 @@ type rulesFlags struct {
 }
 
 func (rl *rulesFlags) run(ctx context.Context, e *env, pos []string) error {
-	rf, wide := &rl.rf, rl.wide
 	if len(pos) == 0 {
 		return usageError("rules needs a subcommand: list or check FILE")
 	}
 	switch pos[0] {
 	case "list":
-		cfg, err := loadConfig(e, rf, ".")
+		cfg, err := loadConfig(e, &rl.rf, ".")
 		if err != nil {
 			return err
 		}
-		if err := writeRuleList(e.stdout, cfg, wide); err != nil {
+		if err := writeRuleList(e.stdout, cfg, rl.wide); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "%d rules from %s\n", len(cfg.Rules), cfg.Source)
