@@ -11,6 +11,7 @@ import (
 	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/rewrite/naming"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/cobra"
 )
 
 // A baseline is a JSON report like any other: `--baseline` drops findings
@@ -54,19 +55,21 @@ type baselineFlags struct {
 	matchLines bool
 }
 
-func runBaseline(ctx context.Context, e *env, args []string) error {
-	var bf baselineFlags
-	fs := newFlagSet(e, "baseline", "baseline import DETECT_SECRETS_BASELINE [flags]", baselineExamples)
-	fs.StringVar(&bf.output, "output", "leakfix-baseline.json", "write the leakfix baseline to `FILE` (atomically)")
+func baselineCommand(e *env) *cobra.Command {
+	bf := new(baselineFlags)
+	c := newCommand(e, "baseline import DETECT_SECRETS_BASELINE", "convert a detect-secrets baseline into a leakfix baseline", "", baselineExamples, bf.run)
+	c.ValidArgsFunction = subcommandArgs("import") // completion.go
+	fs := c.Flags()
+	fs.StringVarP(&bf.output, "output", "o", "leakfix-baseline.json", "write the leakfix baseline to `FILE` (atomically)")
 	fs.StringVar(&bf.root, "root", "", "the `DIR` the detect-secrets file names are relative to (default: the directory holding the detect-secrets baseline)")
 	fs.BoolVar(&bf.matchLines, "match-lines", false, "also accept a leakfix finding on an entry's line when no secret's SHA-1 matches (for detect-secrets plugins that hash only part of a secret)")
-	fs.StringVar(&bf.rf.config, "config", "", "rule pack `FILE` (default: as for scan, discovered at --root)")
-	fs.BoolVar(&bf.rf.quiet, "quiet", false, "print nothing but errors")
-	fs.BoolVar(&bf.rf.verbose, "verbose", false, "say more on stderr (never a secret)")
-	pos, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+	fs.StringVarP(&bf.rf.config, "config", "c", "", "rule pack `FILE` (default: as for scan, discovered at --root)")
+	fs.BoolVarP(&bf.rf.quiet, "quiet", "q", false, "print nothing but errors")
+	fs.BoolVarP(&bf.rf.verbose, "verbose", "v", false, "say more on stderr (never a secret)")
+	return c
+}
+
+func (bf *baselineFlags) run(ctx context.Context, e *env, pos []string) error {
 	if len(pos) == 0 {
 		return usageError("baseline needs a subcommand: import DETECT_SECRETS_BASELINE")
 	}
@@ -101,7 +104,7 @@ func runBaseline(ctx context.Context, e *env, args []string) error {
 	if err := writeBaselineJSON(bf.output, res.Findings); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	printImport(e, &bf, pos[1], res)
+	printImport(e, bf, pos[1], res)
 	for _, w := range res.Warnings {
 		warner(e, bf.rf.quiet)(w)
 	}

@@ -2,62 +2,18 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/leakfix/leakfix/baseline"
 	"github.com/leakfix/leakfix/report"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/pflag"
 )
-
-// newFlagSet makes a flag set whose --help prints usage and examples to
-// stdout and whose errors are usage errors (exit 2).
-func newFlagSet(e *env, name, usage, examples string) *flag.FlagSet {
-	fs := flag.NewFlagSet("leakfix "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintf(w, "Usage: leakfix %s\n\n", usage)
-		fmt.Fprintln(w, "Flags:")
-		fs.PrintDefaults()
-		if examples != "" {
-			fmt.Fprintf(w, "\nExamples:\n%s\n", examples)
-		}
-	}
-	return fs
-}
-
-// parseArgs parses flags that may come before, between or after
-// positional arguments (`leakfix scan . --format json`), as users of
-// gitleaks and trufflehog expect. A lone "-" is a positional (stdin).
-func parseArgs(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
-	for _, a := range args {
-		if a == "-h" || a == "--help" || a == "-help" {
-			fs.SetOutput(e.stdout)
-			fs.Usage()
-			return nil, &exitError{code: 0}
-		}
-	}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, &exitError{code: 2}
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, checkFlagCombos(fs) // paths.go
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), checkFlagCombos(fs)
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
-}
 
 // reportFlags are the flags every command that writes findings shares.
 type reportFlags struct {
@@ -89,15 +45,15 @@ type reportFlags struct {
 	depths     depthFlags // --max-archive-depth, --max-decode-depth (depth.go)
 }
 
-func (rf *reportFlags) register(fs *flag.FlagSet, defaultCategory string) {
-	fs.StringVar(&rf.format, "format", "text", "report format: text, json or sarif")
-	fs.StringVar(&rf.output, "output", "", "write the report to `FILE` (atomically) instead of stdout")
-	fs.StringVar(&rf.config, "config", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
+func (rf *reportFlags) register(fs *pflag.FlagSet, defaultCategory string) {
+	fs.StringVarP(&rf.format, "format", "f", "text", "report `FORMAT`: "+strings.Join(report.Formats, ", "))
+	fs.StringVarP(&rf.output, "output", "o", "", "write the report to `FILE` (atomically) instead of stdout")
+	fs.StringVarP(&rf.config, "config", "c", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
 	fs.StringVar(&rf.baseline, "baseline", "", "report only findings whose fingerprints are not in this earlier JSON report `FILE`")
 	fs.BoolVar(&rf.showSecrets, "show-secrets", false, "print raw secret values in the report (never the default)")
 	fs.BoolVar(&rf.noColor, "no-color", false, "no ANSI colour in text output (NO_COLOR is honoured too)")
-	fs.BoolVar(&rf.quiet, "quiet", false, "print nothing on stderr but errors")
-	fs.BoolVar(&rf.verbose, "verbose", false, "say more on stderr (never a secret)")
+	fs.BoolVarP(&rf.quiet, "quiet", "q", false, "print nothing on stderr but errors")
+	fs.BoolVarP(&rf.verbose, "verbose", "v", false, "say more on stderr (never a secret)")
 	fs.StringVar(&rf.category, "category", defaultCategory, "SARIF category (automationDetails.id, written with a trailing slash), so tree and history scans upload as separate analyses")
 	registerMinConfidence(fs, rf)
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")

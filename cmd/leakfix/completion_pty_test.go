@@ -48,6 +48,10 @@ read(0.5)
 print(json.dumps(caps))
 `
 
+// bashCompletionPackage is where Debian's bash-completion package keeps its
+// functions (.ci/run installs it).
+const bashCompletionPackage = "/usr/share/bash-completion/bash_completion"
+
 // TestCompletionDoesNotTreatCommandsAsPaths types `leakfix sc<TAB>` into
 // real interactive bash and zsh, in a directory that holds directories
 // named like the commands: the command must complete as a word ("scan "),
@@ -59,24 +63,39 @@ func TestCompletionDoesNotTreatCommandsAsPaths(t *testing.T) {
 	for _, d := range []string{"scan", "history", "rules"} {
 		os.MkdirAll(filepath.Join(dir, d), 0o755)
 	}
+	type ptyCase struct{ typed, want, bad string }
 	for _, sh := range []struct {
-		shell, argv, setup string
+		name, shell, argv, setup string
+		extra                    []ptyCase
 	}{
-		{"bash", `["bash", "--norc", "--noprofile", "-i"]`, `PS1='$ '; source SCRIPT`},
-		{"zsh", `["zsh", "-f", "-i"]`, `PS1='$ '; autoload -U compinit && compinit -u -D; source SCRIPT`},
+		{"bash", "bash", `["bash", "--norc", "--noprofile", "-i"]`, `PS1='$ '; source SCRIPT`, nil},
+		// With the bash-completion package loaded (as most distributions
+		// do), --flag=value completes too.
+		{"bash+bash-completion", "bash", `["bash", "--norc", "--noprofile", "-i"]`, `PS1='$ '; source ` + bashCompletionPackage + `; source SCRIPT`,
+			[]ptyCase{{"leakfix scan --format=sa", "rif ", ""}, {"leakfix scan -f ju", "nit ", ""}}},
+		{"zsh", "zsh", `["zsh", "-f", "-i"]`, `PS1='$ '; autoload -U compinit && compinit -u -D; source SCRIPT`,
+			[]ptyCase{{"leakfix scan --format=sa", "rif ", ""}}},
 	} {
-		t.Run(sh.shell, func(t *testing.T) {
+		t.Run(sh.name, func(t *testing.T) {
 			ecoRequireTool(t, sh.shell)
+			if sh.extra != nil && sh.shell == "bash" {
+				if _, err := os.Stat(bashCompletionPackage); err != nil {
+					if os.Getenv("LEAKFIX_REQUIRE_TOOLS") == "1" {
+						t.Fatalf("bash-completion package: %v", err)
+					}
+					t.Skipf("bash-completion package not installed (%s)", bashCompletionPackage)
+				}
+			}
 			script := filepath.Join(t.TempDir(), "leakfix."+sh.shell)
 			if err := os.WriteFile(script, []byte(completionScript(t, sh.shell)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cases := []struct{ typed, want, bad string }{
+			cases := append([]ptyCase{
 				{"leakfix sc", "an ", "an/"},
 				{"leakfix hist", "ory ", "ory/"},
 				{"leakfix scan --no-i", "gnore ", ""},
 				{"leakfix scan ru", "les/", ""},
-			}
+			}, sh.extra...)
 			var typed []string
 			for _, c := range cases {
 				typed = append(typed, c.typed)
@@ -84,7 +103,7 @@ func TestCompletionDoesNotTreatCommandsAsPaths(t *testing.T) {
 			tj, _ := json.Marshal(typed)
 			cmd := exec.Command(python, "-c", ptyDriver)
 			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "PTY_ARGV="+sh.argv, "PTY_SETUP="+strings.ReplaceAll(sh.setup, "SCRIPT", script), "PTY_TYPE="+string(tj), "TERM=dumb")
+			cmd.Env = append(onPath(t), "PTY_ARGV="+sh.argv, "PTY_SETUP="+strings.ReplaceAll(sh.setup, "SCRIPT", script), "PTY_TYPE="+string(tj), "TERM=dumb")
 			out, err := cmd.Output()
 			if err != nil {
 				t.Fatalf("pty driver: %v\n%s", err, out)

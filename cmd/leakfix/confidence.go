@@ -1,15 +1,14 @@
 package main
 
 import (
-	"flag"
-
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/pflag"
 )
 
 // registerMinConfidence adds --min-confidence to a command that reports
 // findings (scan, history).
-func registerMinConfidence(fs *flag.FlagSet, rf *reportFlags) {
+func registerMinConfidence(fs *pflag.FlagSet, rf *reportFlags) {
 	fs.StringVar(&rf.minConfidence, "min-confidence", "low", "report only findings at or above this confidence: high, medium or low (context such as test/docs paths lowers a finding's confidence)")
 }
 

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"github.com/spf13/pflag"
 
 	"github.com/leakfix/leakfix/scanner"
 	"github.com/leakfix/leakfix/scanner/archive"
@@ -16,7 +16,7 @@ type depthFlags struct {
 	registered      bool
 }
 
-func (d *depthFlags) register(fs *flag.FlagSet) {
+func (d *depthFlags) register(fs *pflag.FlagSet) {
 	d.registered = true
 	fs.IntVar(&d.archive, "max-archive-depth", archive.DefaultLimits.MaxDepth,
 		"open archives (zip, jar, war, tar, tar.gz, gz, bz2, xz, ...) nested up to `N` levels; 0 opens none")

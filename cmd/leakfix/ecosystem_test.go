@@ -315,10 +315,13 @@ func TestSARIFForGitHub(t *testing.T) {
 // TestHelpForEveryCommand: every command answers --help with its usage and
 // examples, on stdout, exit 0.
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, c := range commands() {
-		for _, args := range [][]string{{c.name, "--help"}, {c.name, "-h"}, {"help", c.name}} {
+	for _, c := range newRootCmd(&env{}).Commands() {
+		if c.Hidden {
+			continue
+		}
+		for _, args := range [][]string{{c.Name(), "--help"}, {c.Name(), "-h"}, {"help", c.Name()}} {
 			code, out, stderr := runCLI(t, "", args...)
-			if code != 0 || !strings.Contains(out, "Usage: leakfix "+c.name) || !strings.Contains(out, "Examples:") {
+			if code != 0 || !strings.Contains(out, "Usage: leakfix "+c.Name()) || !strings.Contains(out, "Examples:") {
 				t.Errorf("leakfix %s: exit %d, stdout lacks usage or Examples:\n%s%s", strings.Join(args, " "), code, out, stderr)
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/leakfix/leakfix/rewrite/naming"
 	"github.com/leakfix/leakfix/rewrite/runroot"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/cobra"
 )
 
 const fixExamples = `  leakfix fix                                   show the diff for the current directory (values redacted)
@@ -62,9 +63,11 @@ type fixFlags struct {
 	maxFileSize int64
 }
 
-func runFix(ctx context.Context, e *env, args []string) error {
-	var ff fixFlags
-	fs := newFlagSet(e, "fix", "fix [PATH] [flags]   (PATH defaults to .)", fixExamples)
+func fixCommand(e *env) *cobra.Command {
+	ff := new(fixFlags)
+	c := newCommand(e, "fix [PATH]", "rewrite hardcoded secrets into vault lookups (a diff; --write applies it)",
+		"PATH defaults to .", fixExamples, ff.run)
+	fs := c.Flags()
 	fs.BoolVar(&ff.write, "write", false, "rewrite the files (atomically) instead of printing a unified diff")
 	fs.StringVar(&ff.names, "names", "", "TOML `FILE` of vault-name overrides (derived name, fingerprint or rule id = name)")
 	fs.StringVar(&ff.pyImport, "python-import", "", "import `LINE` added to rewritten Python files (default: "+runroot.PythonImport+", written beside each service)")
@@ -75,16 +78,16 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&ff.noHelper, "no-helper", false, "do not write the lookup helpers the rewritten code imports (you provide them)")
 	fs.BoolVar(&ff.noRecord, "no-record", false, "do not record the moved values (in the git dir, or the user cache outside git) for plan")
 	fs.StringVar(&ff.target, "target", string(lookup.AzureKeyVault), "`TARGET` vault the emitted lookup modules read: azure-keyvault, aws-secrets-manager, hashicorp-vault or gcp-secret-manager")
-	fs.StringVar(&ff.rf.config, "config", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
+	fs.StringVarP(&ff.rf.config, "config", "c", "", "rule pack `FILE` (default: .leakfix.toml, then .gitleaks.toml/gitleaks.toml at the repository root, then the embedded pack)")
 	fs.BoolVar(&ff.rf.showSecrets, "show-secrets", false, "print the diff with the real values (an exact patch for git apply) instead of REDACTED")
-	fs.BoolVar(&ff.rf.quiet, "quiet", false, "print nothing on stderr but errors")
-	fs.BoolVar(&ff.rf.verbose, "verbose", false, "say more on stderr (never a secret)")
+	fs.BoolVarP(&ff.rf.quiet, "quiet", "q", false, "print nothing on stderr but errors")
+	fs.BoolVarP(&ff.rf.verbose, "verbose", "v", false, "say more on stderr (never a secret)")
 	fs.BoolVar(&ff.noIgnore, "no-ignore", false, "also fix files that .gitignore excludes")
 	fs.Int64Var(&ff.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "skip files larger than `BYTES`")
-	pos, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+	return c
+}
+
+func (ff *fixFlags) run(ctx context.Context, e *env, pos []string) error {
 	if len(pos) > 1 {
 		return usageError("fix takes one PATH (a directory or a file), got %d", len(pos))
 	}
@@ -111,7 +114,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	if helperRoot, err = filepath.Abs(helperRoot); err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	reg, loc, which, err := fixRegistry(&ff, root, target)
+	reg, loc, which, err := fixRegistry(ff, root, target)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func runFix(ctx context.Context, e *env, args []string) error {
 	var problems []string
 	helpers, deps = placeHelpers(loc, which, target, helperRoot, checked.IsDir, changes)
 	if ff.noHelper {
-		helpers = noHelperNotes(e, &ff, helpers)
+		helpers = noHelperNotes(e, ff, helpers)
 	}
 	tf, tfProblems := terraformChanges(changes, relTo(helperRoot, checked.IsDir))
 	helpers, problems = append(helpers, tf...), append(problems, tfProblems...)

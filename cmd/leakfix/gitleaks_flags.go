@@ -1,19 +1,19 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/leakfix/leakfix/report"
+	"github.com/spf13/pflag"
 )
 
 // Flags gitleaks users type. Each is either an alias bound to the same
 // variable as leakfix's own flag (--report-format is --format,
 // --report-path is --output) or a flag of its own with gitleaks' meaning.
 
-func (rf *reportFlags) registerGitleaks(fs *flag.FlagSet) {
+func (rf *reportFlags) registerGitleaks(fs *pflag.FlagSet) {
 	fs.StringVar(&rf.format, "report-format", rf.format, "alias of --format (gitleaks); json is leakfix's JSON, gitleaks-json has gitleaks' field names")
 	fs.StringVar(&rf.output, "report-path", rf.output, "write the report to `FILE`: alias of --output (gitleaks)")
 	fs.StringVar(&rf.baseline, "baseline-path", rf.baseline, "earlier report `FILE`: alias of --baseline (gitleaks); a gitleaks JSON report works as a baseline")
@@ -21,7 +21,10 @@ func (rf *reportFlags) registerGitleaks(fs *flag.FlagSet) {
 	fs.StringVar(&rf.ignorePath, "gitleaks-ignore-path", "", "another .gitleaksignore `FILE` (or a directory holding one) to read besides the repository root's (gitleaks)")
 	fs.IntVar(&rf.exitCode, "exit-code", 1, "exit status `N` when secrets are found (gitleaks' --exit-code; 0 never fails a build)")
 	rf.redact = 100
+	// --redact alone means 100; --redact=N takes a percentage (pflag's
+	// optional value: the = is needed, as in gitleaks).
 	fs.Var(&rf.redact, "redact", "redact secrets (the default, 100%); --redact=N shows the first 100-N% of each secret, as gitleaks does")
+	fs.Lookup("redact").NoOptDefVal = "100"
 }
 
 func (rf *reportFlags) validateGitleaks() error {
@@ -60,8 +63,8 @@ func (rf *reportFlags) findingsExit() error {
 // nothing; --show-secrets is the only way to see whole secrets.
 type redactFlag int
 
-func (r *redactFlag) String() string   { return strconv.Itoa(int(*r)) }
-func (r *redactFlag) IsBoolFlag() bool { return true }
+func (r *redactFlag) String() string { return strconv.Itoa(int(*r)) }
+func (r *redactFlag) Type() string   { return "N" }
 func (r *redactFlag) Set(v string) error {
 	switch v {
 	case "true":
@@ -89,6 +92,8 @@ func (m megabytesFlag) String() string {
 	return strconv.FormatInt(*m.bytes>>20, 10)
 }
 
+func (m megabytesFlag) Type() string { return "N" }
+
 func (m megabytesFlag) Set(v string) error {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 || n > 1<<20 {
@@ -98,7 +103,7 @@ func (m megabytesFlag) Set(v string) error {
 	return nil
 }
 
-func registerMaxMegabytes(fs *flag.FlagSet, bytes *int64) {
+func registerMaxMegabytes(fs *pflag.FlagSet, bytes *int64) {
 	fs.Var(megabytesFlag{bytes}, "max-target-megabytes", "skip files larger than `N` MiB (gitleaks' name for --max-file-size)")
 }
 

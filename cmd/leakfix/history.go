@@ -9,6 +9,7 @@ import (
 
 	"github.com/leakfix/leakfix/scanner"
 	"github.com/leakfix/leakfix/scanner/history"
+	"github.com/spf13/cobra"
 )
 
 const historyExamples = `  leakfix history                              every commit on every ref of the repository here
@@ -37,10 +38,13 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+func (s *stringList) Type() string       { return "stringList" }
 
-func runHistory(ctx context.Context, e *env, args []string) error {
-	var hf historyFlags
-	fs := newFlagSet(e, "history", "history [REPO] [flags]   (REPO defaults to the repository here; bare or not)", historyExamples)
+func historyCommand(e *env) *cobra.Command {
+	hf := new(historyFlags)
+	c := newCommand(e, "history [REPO]", "scan every commit on every ref of a git repository, messages included",
+		"REPO defaults to the repository here; bare or not.", historyExamples, hf.run)
+	fs := c.Flags()
 	hf.register(fs, "leakfix/history")
 	fs.Var(&hf.branches, "branch", "scan only commits reachable from `REF` (branch, tag, commit; repeatable) instead of every ref")
 	fs.StringVar(&hf.since, "since", "", "skip commits whose committer date is before `DATE` (YYYY-MM-DD or RFC 3339)")
@@ -52,10 +56,10 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	fs.Var(&hf.shard, "shard", shardUsage)
 	registerMaxMegabytes(fs, &hf.maxSize)
 	fs.StringVar(&hf.logOpts, "log-opts", "", "gitleaks' git log options, `OPTS`: the subset --all, --since=DATE, --after=DATE, A..B and ref names")
-	pos, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+	return c
+}
+
+func (hf *historyFlags) run(ctx context.Context, e *env, pos []string) error {
 	if err := hf.validate(); err != nil {
 		return err
 	}
@@ -73,6 +77,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var since time.Time
+	var err error
 	if hf.since != "" {
 		if since, err = parseDate(hf.since); err != nil {
 			return usageError("--since: %v", err)

@@ -1,18 +1,18 @@
 package main
 
 import (
-	"flag"
 	"strconv"
 
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/pflag"
 )
 
 // checkFlagCombos refuses flag values every command would otherwise take
 // silently: --quiet with --verbose, and a --max-file-size that would skip
 // everything (0 or less, when given).
-func checkFlagCombos(fs *flag.FlagSet) error {
+func checkFlagCombos(fs *pflag.FlagSet) error {
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fs.Visit(func(f *pflag.Flag) { set[f.Name] = true })
 	isTrue := func(name string) bool {
 		f := fs.Lookup(name)
 		if f == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/leakfix/leakfix/rewrite/naming"
 	"github.com/leakfix/leakfix/rewrite/vaultplan"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/cobra"
 )
 
 const planExamples = `  leakfix plan --target azure-keyvault --vault-name machineavatars-kv services/
@@ -35,17 +36,19 @@ type planFlags struct {
 	opts        vaultplan.Options
 }
 
-func runPlan(ctx context.Context, e *env, args []string) error {
-	var pf planFlags
-	fs := newFlagSet(e, "plan", "plan --target TARGET [PATH] [flags]   (PATH defaults to .)", planExamples)
+func planCommand(e *env) *cobra.Command {
+	pf := new(planFlags)
+	c := newCommand(e, "plan --target TARGET [PATH]", "write a vault import plan: plan.json, import.sh and deployment snippets",
+		"PATH defaults to .", planExamples, pf.run)
+	fs := c.Flags()
 	fs.StringVar(&pf.target, "target", "", "the store: azure-keyvault, aws-secrets-manager, hashicorp-vault or gcp-secret-manager")
 	fs.StringVar(&pf.from, "from", "", "plan from this JSON report `FILE` instead of scanning; redacted values are read back from the files and verified by fingerprint")
 	fs.StringVar(&pf.root, "root", "", "with --from: the `DIR` the report's file paths are relative to (default: the current directory, then the report's directory)")
 	fs.StringVar(&pf.out, "out", "leakfix-plan", "write the plan into `DIR` (replaces an earlier plan there)")
-	fs.StringVar(&pf.out, "output", pf.out, "alias of --out, as for scan and history")
-	fs.StringVar(&pf.rf.config, "config", "", "rule pack `FILE` (default: as for scan)")
-	fs.BoolVar(&pf.rf.quiet, "quiet", false, "print nothing on stderr but errors")
-	fs.BoolVar(&pf.rf.verbose, "verbose", false, "say more on stderr (never a secret)")
+	fs.StringVarP(&pf.out, "output", "o", pf.out, "alias of --out, as for scan and history")
+	fs.StringVarP(&pf.rf.config, "config", "c", "", "rule pack `FILE` (default: as for scan)")
+	fs.BoolVarP(&pf.rf.quiet, "quiet", "q", false, "print nothing on stderr but errors")
+	fs.BoolVarP(&pf.rf.verbose, "verbose", "v", false, "say more on stderr (never a secret)")
 	fs.BoolVar(&pf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
 	fs.Int64Var(&pf.maxFileSize, "max-file-size", scanner.DefaultMaxFileSize, "skip files larger than `BYTES`")
 	fs.BoolVar(&pf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
@@ -58,10 +61,10 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&pf.opts.VaultAddr, "vault-addr", "", "hashicorp-vault: the server `URL`, for snippets")
 	fs.StringVar(&pf.opts.Project, "project", "", "gcp-secret-manager: the project `ID` (default: gcloud's)")
 	fs.StringVar(&pf.opts.App, "app", "app", "the container, service account and Kubernetes Secret `NAME` in snippets")
-	paths, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+	return c
+}
+
+func (pf *planFlags) run(ctx context.Context, e *env, paths []string) error {
 	target, err := vaultplan.ParseTarget(pf.target)
 	if err != nil {
 		return usageError("%v", err)
@@ -89,14 +92,14 @@ func runPlan(ctx context.Context, e *env, args []string) error {
 	var findings []scanner.Finding
 	var scanErr error
 	if pf.from == "" {
-		findings, scanErr, err = planScan(ctx, e, &pf, paths)
+		findings, scanErr, err = planScan(ctx, e, pf, paths)
 	} else {
-		findings, err = planFromReport(ctx, e, &pf)
+		findings, err = planFromReport(ctx, e, pf)
 	}
 	if err != nil {
 		return err
 	}
-	if findings, pf.opts.Services, err = addMoved(e, &pf, paths, findings); err != nil {
+	if findings, pf.opts.Services, err = addMoved(e, pf, paths, findings); err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	if len(findings) == 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
 	"github.com/leakfix/leakfix/scanner/history"
+	"github.com/spf13/cobra"
 )
 
 const purgeExamples = `  leakfix purge                                 scan every commit on every ref here; write the replace-text
@@ -63,24 +64,26 @@ type purgeFlags struct {
 	reader        string
 }
 
-func runPurge(ctx context.Context, e *env, args []string) error {
-	var pf purgeFlags
-	fs := newFlagSet(e, "purge", "purge [REPO] [flags]   (REPO defaults to the repository here; bare or not)", purgeExamples)
+func purgeCommand(e *env) *cobra.Command {
+	pf := new(purgeFlags)
+	c := newCommand(e, "purge [REPO]", "write the git filter-repo / BFG replace-text file for a history clean-up; --verify checks it worked",
+		"REPO defaults to the repository here; bare or not.", purgeExamples, pf.run)
+	fs := c.Flags()
 	fs.StringVar(&pf.from, "from", "", "purge the findings of this JSON report `FILE` (a redacted report: values are read again from the history, matched by fingerprint)")
-	fs.StringVar(&pf.output, "output", "", "write the replace-text file to `FILE` (default ../NAME.leakfix-replace.txt); the other files go beside it")
+	fs.StringVarP(&pf.output, "output", "o", "", "write the replace-text file to `FILE` (default ../NAME.leakfix-replace.txt); the other files go beside it")
 	fs.StringVar(&pf.messageOutput, "message-output", "", "write the --replace-message file to `FILE` (default: beside the replace-text file)")
 	fs.StringVar(&pf.names, "names", "", "TOML `FILE` of vault-name overrides, the same file given to leakfix fix (names appear in the replacements)")
 	fs.BoolVar(&pf.verify, "verify", false, "after the rewrite: scan the history again and report every finding of --from that survived (exit 1 if any)")
-	fs.StringVar(&pf.rf.config, "config", "", "rule pack `FILE` (default: as for history)")
-	fs.BoolVar(&pf.rf.quiet, "quiet", false, "print nothing on stderr but errors (the live-secrets warning included)")
-	fs.BoolVar(&pf.rf.verbose, "verbose", false, "say more on stderr (never a secret)")
+	fs.StringVarP(&pf.rf.config, "config", "c", "", "rule pack `FILE` (default: as for history)")
+	fs.BoolVarP(&pf.rf.quiet, "quiet", "q", false, "print nothing on stderr but errors (the live-secrets warning included)")
+	fs.BoolVarP(&pf.rf.verbose, "verbose", "v", false, "say more on stderr (never a secret)")
 	fs.BoolVar(&pf.noBase64, "no-base64", false, "do not decode and scan base64 blobs")
 	fs.Int64Var(&pf.maxSize, "max-file-size", 0, "skip blobs larger than `BYTES` in the scan (default 10 MiB)")
 	fs.StringVar(&pf.reader, "reader", history.ReaderAuto, "how blobs are read (`MODE`): auto, git or go-git, as for history")
-	pos, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+	return c
+}
+
+func (pf *purgeFlags) run(ctx context.Context, e *env, pos []string) error {
 	if len(pos) > 1 {
 		return usageError("purge takes one repository, got %d", len(pos))
 	}
@@ -114,10 +117,10 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if pf.verify {
-		return purgeVerify(ctx, e, &pf, repo, cfg, det, overrides)
+		return purgeVerify(ctx, e, pf, repo, cfg, det, overrides)
 	}
 
-	res, err := purgeFindings(ctx, e, &pf, repo, det)
+	res, err := purgeFindings(ctx, e, pf, repo, det)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 2, err: err}
 	}
 
-	paths, err := purgePaths(e, &pf, root, bare)
+	paths, err := purgePaths(e, pf, root, bare)
 	if err != nil {
 		return err
 	}

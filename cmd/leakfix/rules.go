@@ -6,32 +6,39 @@ import (
 
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/cobra"
 )
 
 const rulesExamples = `  leakfix rules list                    the embedded pack (or the discovered config)
   leakfix rules list --config my.toml
   leakfix rules check my-rules.toml     compile a pack and run every rule's examples and negatives`
 
-func runRules(ctx context.Context, e *env, args []string) error {
-	var rf reportFlags
-	fs := newFlagSet(e, "rules", "rules list|check [FILE] [flags]", rulesExamples)
-	fs.StringVar(&rf.config, "config", "", "rule pack `FILE` to list")
-	var wide bool
-	fs.BoolVar(&wide, "wide", false, "list every column (provider, keywords, aliases) at full width")
-	pos, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+func rulesCommand(e *env) *cobra.Command {
+	rl := new(rulesFlags)
+	c := newCommand(e, "rules list|check [FILE]", "list the rule pack or check a rule file's examples", "", rulesExamples, rl.run)
+	c.Flags().StringVarP(&rl.rf.config, "config", "c", "", "rule pack `FILE` to list")
+	c.Flags().BoolVar(&rl.wide, "wide", false, "list every column (provider, keywords, aliases) at full width")
+	c.ValidArgsFunction = subcommandArgs("list", "check") // completion.go
+	return c
+}
+
+// rulesFlags are the flags of `leakfix rules`.
+type rulesFlags struct {
+	rf   reportFlags
+	wide bool
+}
+
+func (rl *rulesFlags) run(ctx context.Context, e *env, pos []string) error {
 	if len(pos) == 0 {
 		return usageError("rules needs a subcommand: list or check FILE")
 	}
 	switch pos[0] {
 	case "list":
-		cfg, err := loadConfig(e, &rf, ".")
+		cfg, err := loadConfig(e, &rl.rf, ".")
 		if err != nil {
 			return err
 		}
-		if err := writeRuleList(e.stdout, cfg, wide); err != nil {
+		if err := writeRuleList(e.stdout, cfg, rl.wide); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "%d rules from %s\n", len(cfg.Rules), cfg.Source)

@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
 	"github.com/leakfix/leakfix/rewrite/naming"
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 const scanExamples = `  leakfix scan                          scan the current directory (honours .gitignore in a git work tree)
@@ -30,15 +31,16 @@ type scanFlags struct {
 	shard       shardFlag
 }
 
-func runScan(ctx context.Context, e *env, args []string) error {
-	var sf scanFlags
-	fs := newFlagSet(e, "scan", "scan [PATH...] [flags]   (PATH defaults to .; - reads stdin)", scanExamples)
-	sf.register(fs, "leakfix/tree")
-	registerScanFlags(fs, &sf)
-	paths, err := parseArgs(e, fs, args)
-	if err != nil {
-		return err
-	}
+func scanCommand(e *env) *cobra.Command {
+	sf := new(scanFlags)
+	c := newCommand(e, "scan [PATH...]", "scan files, a directory, stdin (-) or the staged index for secrets",
+		"PATH defaults to .; - reads stdin.", scanExamples, sf.run)
+	sf.register(c.Flags(), "leakfix/tree")
+	registerScanFlags(c.Flags(), sf)
+	return c
+}
+
+func (sf *scanFlags) run(ctx context.Context, e *env, paths []string) error {
 	if err := sf.validate(); err != nil {
 		return err
 	}
@@ -66,7 +68,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	var scanErr error
 	switch {
 	case sf.staged:
-		findings, scanErr = scanStaged(ctx, e, &sf, det, paths)
+		findings, scanErr = scanStaged(ctx, e, sf, det, paths)
 		if scanErr != nil && !scanner.Incomplete(scanErr) {
 			return scanErr
 		}
@@ -110,7 +112,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	return finish(e, &sf.reportFlags, cfg, findings, scanErr)
 }
 
-func registerScanFlags(fs *flag.FlagSet, sf *scanFlags) {
+func registerScanFlags(fs *pflag.FlagSet, sf *scanFlags) {
 	fs.BoolVar(&sf.noIgnore, "no-ignore", false, "scan files that .gitignore excludes")
 	fs.Int64Var(&sf.maxFileSize, "max-file-size", scanner.DefaultMaxScanSize, "skip files larger than `BYTES` (files past 8 MiB and stdin are streamed in bounded memory; --staged defaults to 10 MiB)")
 	registerMaxMegabytes(fs, &sf.maxFileSize)
