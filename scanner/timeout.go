@@ -90,5 +90,17 @@ func IncompleteError(ruleErrs []error) error {
 		}
 		fmt.Fprintf(&b, "\n  %v", e)
 	}
-	return fmt.Errorf("%w:%s", ErrIncomplete, b.String())
+	return &ruleErrors{msg: ErrIncomplete.Error() + ":" + b.String(), errs: ruleErrs}
 }
+
+// ruleErrors names every rule error on its own line and still lets
+// errors.Is find each of them (a timeout, an archive limit) as well as
+// ErrIncomplete.
+type ruleErrors struct {
+	msg  string
+	errs []error
+}
+
+func (e *ruleErrors) Error() string { return e.msg }
+
+func (e *ruleErrors) Unwrap() []error { return append([]error{ErrIncomplete}, e.errs...) }
