@@ -118,47 +118,16 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
-		if data != nil && d.OpensArchive(data) {
-			// An archive changed as a whole: everything in it is new.
-			fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
-			if err != nil {
-				ruleErrs = append(ruleErrs, err)
-			}
-			stats.Scanned++
-			findings = append(findings, fs...)
-			continue
-		}
-		if text, ok := scanner.DecodeUTF16(data); ok {
-			data = text // a UTF-16 file is scanned as its text
-		}
-		if data == nil || scanner.IsBinary(data) {
-			continue
-		}
-		stats.Scanned++
-		stats.Bytes += int64(len(data))
-		fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
-		if err != nil {
-			ruleErrs = append(ruleErrs, err)
-		}
-		if len(fs) == 0 {
-			continue
-		}
+		var readHead func() ([]byte, error)
 		if !ch.head.IsZero() {
-			old, err := readBlob(objs, ch.head, maxSize)
-			if errors.Is(err, errTooLarge) {
-				old, err = nil, nil // every line counts as changed
-			}
-			if err != nil {
-				return nil, stats, fmt.Errorf("HEAD version of %s: %w", ch.path, err)
-			}
-			if old != nil {
-				if text, ok := scanner.DecodeUTF16(old); ok {
-					old = text // compared line by line with the decoded index version
-				}
-				lines.reset()
-				lines.addAll(old)
-				fs = onChangedLines(lines, data, fs)
-			}
+			readHead = func() ([]byte, error) { return readBlob(objs, ch.head, maxSize) }
+		}
+		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, lines, &stats)
+		if ruleErr != nil {
+			ruleErrs = append(ruleErrs, ruleErr)
+		}
+		if err != nil {
+			return nil, stats, err
 		}
 		findings = append(findings, fs...)
 	}
@@ -348,4 +317,46 @@ func onChangedLines(lines *lineSet, data []byte, fs []scanner.Finding) []scanner
 		}
 	}
 	return kept
+}
+
+// scanChange scans one staged blob (data; nil when the reader decided it
+// is binary) the same way on the git and go-git paths: an archive whole,
+// UTF-16 as its text, and a text file only on the lines that differ from
+// HEAD's version (readHead; nil for a new file). ruleErr is a timeout or
+// archive limit (the scan goes on); err a failed read.
+func scanChange(d *scanner.Detector, path string, data []byte, readHead func() ([]byte, error), lines *lineSet, stats *StagedStats) (fs []scanner.Finding, ruleErr, err error) {
+	if data != nil && d.OpensArchive(data) {
+		// An archive changed as a whole: everything in it is new.
+		stats.Scanned++
+		fs, ruleErr = d.Detect(scanner.Fragment{Path: path, Data: data})
+		return fs, ruleErr, nil
+	}
+	if text, ok := scanner.DecodeUTF16(data); ok {
+		data = text // a UTF-16 file is scanned as its text
+	}
+	if data == nil || scanner.IsBinary(data) {
+		return nil, nil, nil
+	}
+	stats.Scanned++
+	stats.Bytes += int64(len(data))
+	fs, ruleErr = d.Detect(scanner.Fragment{Path: path, Data: data})
+	if len(fs) == 0 || readHead == nil {
+		return fs, ruleErr, nil
+	}
+	old, err := readHead()
+	if errors.Is(err, errTooLarge) {
+		old, err = nil, nil // every line counts as changed
+	}
+	if err != nil {
+		return nil, ruleErr, fmt.Errorf("HEAD version of %s: %w", path, err)
+	}
+	if text, ok := scanner.DecodeUTF16(old); ok {
+		old = text // compared line by line with the decoded index version
+	}
+	if old != nil {
+		lines.reset()
+		lines.addAll(old)
+		fs = onChangedLines(lines, data, fs)
+	}
+	return fs, ruleErr, nil
 }

@@ -97,45 +97,23 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
-		if data != nil && d.OpensArchive(data) {
-			// An archive changed as a whole: everything in it is new.
-			fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
-			if err != nil {
-				ruleErrs = append(ruleErrs, err)
-			}
-			stats.Scanned++
-			findings = append(findings, fs...)
-			continue
+		if binary {
+			data = nil
 		}
-		if text, ok := scanner.DecodeUTF16(data); ok {
-			data = text // a UTF-16 file is scanned as its text, as on the go-git path
-		}
-		if data == nil || binary || scanner.IsBinary(data) {
-			continue
-		}
-		stats.Scanned++
-		stats.Bytes += int64(len(data))
-		fs, err := d.Detect(scanner.Fragment{Path: ch.path, Data: data})
-		if err != nil {
-			ruleErrs = append(ruleErrs, err)
-		}
-		if len(fs) == 0 {
-			continue
-		}
+		var readHead func() ([]byte, error)
 		if !ch.head.IsZero() {
 			// A second buffer: data must survive reading HEAD's version.
-			old, _, err := read(ch.head, false, &oldBuf)
-			if err != nil {
-				return nil, stats, fmt.Errorf("HEAD version of %s: %w", ch.path, err)
+			readHead = func() ([]byte, error) {
+				old, _, err := read(ch.head, false, &oldBuf)
+				return old, err
 			}
-			if text, ok := scanner.DecodeUTF16(old); ok {
-				old = text
-			}
-			if old != nil {
-				lines.reset()
-				lines.addAll(old)
-				fs = onChangedLines(lines, data, fs)
-			}
+		}
+		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, lines, &stats) // staged.go
+		if ruleErr != nil {
+			ruleErrs = append(ruleErrs, ruleErr)
+		}
+		if err != nil {
+			return nil, stats, err
 		}
 		findings = append(findings, fs...)
 	}
