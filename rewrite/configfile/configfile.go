@@ -271,28 +271,6 @@ func envVar(s rewrite.Secret, key string) string {
 
 func ref(name string) string { return "${" + name + "}" }
 
-// lineBounds returns the start and end (before any \r\n) of the line
-// holding off.
-func lineBounds(src []byte, off int) (int, int) {
-	ls := bytes.LastIndexByte(src[:off], '\n') + 1
-	le := off
-	for le < len(src) && src[le] != '\n' {
-		le++
-	}
-	if le > ls && src[le-1] == '\r' {
-		le--
-	}
-	return ls, le
-}
-
-func indentOf(line []byte) int {
-	n := 0
-	for n < len(line) && (line[n] == ' ' || line[n] == '\t') {
-		n++
-	}
-	return n
-}
-
 func (f *file) redact(s rewrite.Secret) {
 	f.add(s, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
 }
@@ -346,9 +324,9 @@ func (f *file) requote(s rewrite.Secret, open, close int, name string) {
 // dotenv: KEY=value, export KEY=value, quoted values, # comments.
 func (f *file) dotenv(s rewrite.Secret) {
 	src := f.src
-	ls, le := lineBounds(src, s.Start)
+	ls, le := rewrite.LineBounds(src, s.Start)
 	line := src[ls:le]
-	ind := indentOf(line)
+	ind := rewrite.IndentOf(line)
 	if ind < len(line) && line[ind] == '#' {
 		f.redact(s)
 		return
@@ -422,9 +400,9 @@ func quoteAt(src []byte, ls, off int) (byte, int) {
 // start of a line.
 func (f *file) dockerfile(s rewrite.Secret) {
 	src := f.src
-	ls, le := lineBounds(src, s.Start)
+	ls, le := rewrite.LineBounds(src, s.Start)
 	line := src[ls:le]
-	ind := indentOf(line)
+	ind := rewrite.IndentOf(line)
 	if ind < len(line) && line[ind] == '#' {
 		f.redact(s)
 		return
@@ -454,9 +432,9 @@ func (f *file) dockerfile(s rewrite.Secret) {
 // keyValue: INI / .cfg and Java properties.
 func (f *file) keyValue(s rewrite.Secret) {
 	src := f.src
-	ls, le := lineBounds(src, s.Start)
+	ls, le := rewrite.LineBounds(src, s.Start)
 	line := src[ls:le]
-	ind := indentOf(line)
+	ind := rewrite.IndentOf(line)
 	if ind < len(line) && (line[ind] == '#' || line[ind] == ';' && f.format == INI || line[ind] == '!' && f.format == Properties) {
 		f.redact(s)
 		return
@@ -485,9 +463,9 @@ func (f *file) keyValue(s rewrite.Secret) {
 // scalars; flow collections are left alone.
 func (f *file) yaml(s rewrite.Secret) {
 	src := f.src
-	ls, le := lineBounds(src, s.Start)
+	ls, le := rewrite.LineBounds(src, s.Start)
 	line := src[ls:le]
-	ind := indentOf(line)
+	ind := rewrite.IndentOf(line)
 	if ind < len(line) && line[ind] == '#' {
 		f.redact(s)
 		return
@@ -616,7 +594,7 @@ func (f *file) inBlockScalar(ls, ind int) bool {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		pi := indentOf(line)
+		pi := rewrite.IndentOf(line)
 		if pi >= ind {
 			continue
 		}
@@ -723,7 +701,7 @@ func (f *file) toml(s rewrite.Secret, spans []span) {
 				return
 			}
 			key := ""
-			ls, _ := lineBounds(f.src, sp.start)
+			ls, _ := rewrite.LineBounds(f.src, sp.start)
 			if eq := bytes.IndexByte(f.src[ls:sp.start], '='); eq >= 0 {
 				key = strings.Trim(strings.TrimSpace(string(f.src[ls:ls+eq])), `"'`)
 				if i := strings.LastIndexByte(key, '.'); i >= 0 {
@@ -745,9 +723,9 @@ var tfvarsAssign = regexp.MustCompile(`^([ \t]*)([A-Za-z_][A-Za-z0-9_-]*|"[^"]+"
 // values, so there is no reference to put in its place.
 func (f *file) tfvars(s rewrite.Secret) {
 	src := f.src
-	ls, le := lineBounds(src, s.Start)
+	ls, le := rewrite.LineBounds(src, s.Start)
 	line := src[ls:le]
-	ind := indentOf(line)
+	ind := rewrite.IndentOf(line)
 	if ind < len(line) && (line[ind] == '#' || bytes.HasPrefix(line[ind:], []byte("//"))) {
 		f.redact(s)
 		return

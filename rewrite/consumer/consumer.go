@@ -129,26 +129,6 @@ func sortedSecrets(secrets []rewrite.Secret) []rewrite.Secret {
 	return s
 }
 
-func lineBounds(src []byte, off int) (int, int) {
-	ls := bytes.LastIndexByte(src[:off], '\n') + 1
-	le := off
-	for le < len(src) && src[le] != '\n' {
-		le++
-	}
-	if le > ls && src[le-1] == '\r' {
-		le--
-	}
-	return ls, le
-}
-
-func indentOf(line []byte) int {
-	n := 0
-	for n < len(line) && (line[n] == ' ' || line[n] == '\t') {
-		n++
-	}
-	return n
-}
-
 func isComment(line []byte) bool {
 	t := bytes.TrimSpace(line)
 	return len(t) > 0 && t[0] == '#'
@@ -181,7 +161,7 @@ func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 		if err := checkSecret(src, s); err != nil {
 			return nil, err
 		}
-		ls, le := lineBounds(src, s.Start)
+		ls, le := rewrite.LineBounds(src, s.Start)
 		line := src[ls:le]
 		if isComment(line) {
 			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
@@ -205,7 +185,7 @@ func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 			reasons = append(reasons, fmt.Sprintf("line %d: the secret is part of a longer value; a workflow can only reference a whole secret", s.Line))
 			continue
 		}
-		parent := parentKey(src, ls, indentOf(line))
+		parent := parentKey(src, ls, rewrite.IndentOf(line))
 		if parent != "env" && parent != "with" {
 			reasons = append(reasons, fmt.Sprintf("line %d: under %q, not env: or with:", s.Line, parent))
 			continue
@@ -236,7 +216,7 @@ func parentKey(src []byte, ls, ind int) string {
 		if len(bytes.TrimSpace(line)) == 0 || isComment(line) {
 			continue
 		}
-		if indentOf(line) < ind {
+		if rewrite.IndentOf(line) < ind {
 			t := strings.TrimSpace(string(line))
 			t = strings.TrimPrefix(t, "- ")
 			k, _, _ := strings.Cut(t, ":")
@@ -271,7 +251,7 @@ func dockerfile(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 		if err := checkSecret(src, s); err != nil {
 			return nil, err
 		}
-		ls, le := lineBounds(src, s.Start)
+		ls, le := rewrite.LineBounds(src, s.Start)
 		line := src[ls:le]
 		if isComment(line) {
 			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
@@ -325,7 +305,7 @@ func k8sEnv(src []byte, secrets []rewrite.Secret, secretName string) ([]byte, er
 		if err := checkSecret(src, s); err != nil {
 			return nil, err
 		}
-		ls, le := lineBounds(src, s.Start)
+		ls, le := rewrite.LineBounds(src, s.Start)
 		line := src[ls:le]
 		if isComment(line) {
 			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
@@ -381,7 +361,7 @@ func envList(src []byte, ls, col int) string {
 		if len(bytes.TrimSpace(line)) == 0 || isComment(line) {
 			continue
 		}
-		if ind := indentOf(line); ind < col {
+		if ind := rewrite.IndentOf(line); ind < col {
 			return parentKey(src, ps, ind)
 		}
 	}
