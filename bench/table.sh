@@ -24,11 +24,13 @@ for tool in git go rg /usr/bin/time; do
 done
 go build -o "$BENCH_DIR/leakfix" ./cmd/leakfix
 LEAKFIX=$BENCH_DIR/leakfix
-"$LEAKFIX" rules list 2>/dev/null | awk 'NR>1 {print $6}' | tr ',' '\n' | grep -v '^-$' | grep -v '^$' | sort -u > "$BENCH_DIR/keywords.txt"
+go run ./bench/keywords > "$BENCH_DIR/keywords.txt"
 
 # Corpora.
 go mod download
 MODCACHE=$(go env GOMODCACHE)
+# The module sources, not the download cache (zips and hashes) beside them.
+mapfile -t MODSRC < <(find "$MODCACHE" -mindepth 1 -maxdepth 1 -type d ! -name cache)
 BIG=$BENCH_DIR/big-200mb.txt
 if [ ! -f "$BIG" ]; then
   find "$MODCACHE" -name '*.go' -size -200k -print0 | xargs -0 cat > "$BIG.src"
@@ -100,8 +102,8 @@ echo
 echo "| work | floor | leakfix | leakfix / floor | leakfix peak RSS | peers |"
 echo "|---|---|---|---|---|---|"
 KW="-F -i -c -uuu -f $BENCH_DIR/keywords.txt"
-row "Go module cache ($(du -sm "$MODCACHE" | cut -f1) MB)" "rg -F -i (every rule keyword)" "rg $KW $MODCACHE" \
-  "$LEAKFIX scan --quiet --no-ignore --format json $MODCACHE" \
+row "Go module sources ($(du -scm "${MODSRC[@]}" | tail -1 | cut -f1) MB, $(find "${MODSRC[@]}" -type f | wc -l) files)" "rg -F -i (every rule keyword)" "rg $KW ${MODSRC[*]}" \
+  "$LEAKFIX scan --quiet --no-ignore --format json ${MODSRC[*]}" \
   gitleaks "gitleaks dir --no-banner --exit-code 0 $MODCACHE" betterleaks "betterleaks dir --exit-code 0 $MODCACHE"
 row "one 200 MB file" "rg -F -i" "rg $KW $BIG" "$LEAKFIX scan --quiet --format json $BIG"
 row "stdin, 200 MB" "rg -F -i" "rg $KW - < $BIG" "$LEAKFIX scan --quiet --format json - < $BIG"

@@ -31,7 +31,7 @@ func DefaultPackBytes() []byte { return defaultPack }
 // extending or disabling rules never changes another caller's pack.
 func Default() (*Config, error) {
 	defaultOnce.Do(func() {
-		defaultCfg, defaultErr = load(DefaultSource, defaultPack, 0, false)
+		defaultCfg, defaultErr = loadDefaultGob() // default.toml, pre-decoded (packgob.go)
 		if defaultErr != nil {
 			defaultErr = fmt.Errorf("embedded rule pack is broken (a build bug): %w", defaultErr)
 		}

@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bytes"
+	"encoding/gob"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -20,6 +22,67 @@ func TestPackIsGenerated(t *testing.T) {
 	}
 	if !bytes.Equal(want, DefaultPackBytes()) {
 		t.Fatal("rules/default.toml is out of date with rules/pack/*.toml: run `go generate ./rules`")
+	}
+	wantGob, err := EncodePack(DefaultSource, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(wantGob, defaultPackGob) {
+		t.Fatal("rules/default.gob is out of date with rules/pack/*.toml: run `go generate ./rules`")
+	}
+}
+
+// TestPackGobMatchesTOML: the pre-decoded form the binary loads holds
+// exactly what decoding default.toml gives, field for field, and compiles
+// to the same rules.
+func TestPackGobMatchesTOML(t *testing.T) {
+	fromTOML, err := decode(DefaultSource, DefaultPackBytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromGob Config
+	if err := gob.NewDecoder(bytes.NewReader(defaultPackGob)).Decode(&fromGob); err != nil {
+		t.Fatal(err)
+	}
+	if len(fromTOML.Rules) < 500 {
+		t.Fatalf("decoded only %d rules from default.toml", len(fromTOML.Rules))
+	}
+	// gob does not tell an empty list from none (`keywords = []` on a
+	// path-only rule); nothing in leakfix does either.
+	nilEmptySlices(reflect.ValueOf(fromTOML))
+	if !reflect.DeepEqual(fromTOML, &fromGob) {
+		t.Fatal("default.gob decodes to a different pack than default.toml")
+	}
+	compiledTOML, err := load(DefaultSource, DefaultPackBytes(), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiledGob, err := loadDefaultGob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(compiledTOML.Rules) != len(compiledGob.Rules) || len(compiledTOML.Allowlists) != len(compiledGob.Allowlists) {
+		t.Fatalf("compiled packs differ in size: toml %d rules/%d allowlists, gob %d/%d",
+			len(compiledTOML.Rules), len(compiledTOML.Allowlists), len(compiledGob.Rules), len(compiledGob.Allowlists))
+	}
+	for i, r := range compiledTOML.Rules {
+		g := compiledGob.Rules[i]
+		a, b := *r, *g
+		a.re, b.re, a.pathRe, b.pathRe = nil, nil, nil, nil
+		a.Allowlists, b.Allowlists = nil, nil
+		nilEmptySlices(reflect.ValueOf(&a))
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("rule %s compiles differently from default.gob", r.ID)
+		}
+		if (r.pathRe == nil) != (g.pathRe == nil) || r.pathRe != nil && r.pathRe.String() != g.pathRe.String() {
+			t.Errorf("rule %s: path regex differs", r.ID)
+		}
+		if len(r.Allowlists) != len(g.Allowlists) {
+			t.Errorf("rule %s: %d allowlists from toml, %d from gob", r.ID, len(r.Allowlists), len(g.Allowlists))
+		}
+	}
+	if !reflect.DeepEqual(compiledTOML.aliases, compiledGob.aliases) {
+		t.Error("alias index differs between the toml and gob forms")
 	}
 }
 
@@ -57,6 +120,29 @@ func TestEveryRuleHasNegatives(t *testing.T) {
 	for _, r := range cfg.Rules {
 		if len(r.Negatives) == 0 {
 			t.Errorf("line %d: rule %s has no negatives", r.Line, r.ID)
+		}
+	}
+}
+
+// nilEmptySlices sets every empty slice reachable from v to nil.
+func nilEmptySlices(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			nilEmptySlices(v.Elem())
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				nilEmptySlices(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if v.Len() == 0 && !v.IsNil() && v.CanSet() {
+			v.Set(reflect.Zero(v.Type()))
+		}
+		for i := 0; i < v.Len(); i++ {
+			nilEmptySlices(v.Index(i))
 		}
 	}
 }

@@ -133,8 +133,16 @@ func New(keywords []string) *Matcher {
 
 	// Trie, built directly into a dense goto table; 0 means "no edge"
 	// (no trie edge ever leads back to the root).
-	gotoT := make([]uint32, stride, stride*16)
-	own := [][]output{nil} // keywords ending exactly at each node
+	// Capacity for the most nodes the keywords can make (one per byte), so
+	// the table is never copied as it grows: at start-up (every pre-commit
+	// run) those copies and their page faults were most of New's cost, and
+	// the pages past the real node count are never touched.
+	maxNodes := 1
+	for _, k := range keywords {
+		maxNodes += len(k)
+	}
+	gotoT := make([]uint32, stride, stride*maxNodes)
+	own := make([][]output, 1, maxNodes) // keywords ending exactly at each node
 	for idx, k := range keywords {
 		if k == "" {
 			continue

@@ -1,5 +1,7 @@
 // Command packgen composes the embedded rule pack, rules/default.toml, from
-// the per-family files in rules/pack/ (run by `go generate ./rules`).
+// the per-family files in rules/pack/ (run by `go generate ./rules`), and
+// writes rules/default.gob, the same pack already decoded, which the binary
+// loads at start-up instead of parsing the TOML.
 //
 // One file per provider family keeps each family's rules, examples and
 // negatives together and reviewable; the binary still embeds one pack, so
@@ -11,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/rules/internal/pack"
 )
 
@@ -19,13 +22,27 @@ func main() {
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
 	}
+	if err := generate(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "packgen:", err)
+		os.Exit(1)
+	}
+}
+
+func generate(dir string) error {
 	out, err := pack.Compose(dir)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "packgen:", err)
-		os.Exit(1)
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(filepath.Dir(dir), "default.toml"), out, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "packgen:", err)
-		os.Exit(1)
+	gob, err := rules.EncodePack(rules.DefaultSource, out)
+	if err != nil {
+		return err
 	}
+	base := filepath.Dir(dir)
+	if err := os.WriteFile(filepath.Join(base, "default.toml"), out, 0o644); err != nil {
+		return fmt.Errorf("write default.toml: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(base, "default.gob"), gob, 0o644); err != nil {
+		return fmt.Errorf("write default.gob: %w", err)
+	}
+	return nil
 }
