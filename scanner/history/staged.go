@@ -132,6 +132,9 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 			data = text // a UTF-16 file is scanned as its text
 		}
 		if data == nil || scanner.IsBinary(data) {
+			if data != nil { // path-only rules judge a binary file whole (scanner/binaryfile.go)
+				findings = append(findings, d.DetectBinaryData(scanner.Fragment{Path: ch.path, Data: data}, ch.staged.String())...)
+			}
 			continue
 		}
 		stats.Scanned++

@@ -111,6 +111,11 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 			data = text // a UTF-16 file is scanned as its text, as on the go-git path
 		}
 		if data == nil || binary || scanner.IsBinary(data) {
+			if binary && d.NamesFile(ch.path) { // path-only rules judge a binary file whole (scanner/binaryfile.go)
+				findings = append(findings, d.DetectBinary(scanner.BinaryFile{Path: ch.path, Head: cf.head, BlobID: ch.staged.String()})...)
+			} else if data != nil {
+				findings = append(findings, d.DetectBinaryData(scanner.Fragment{Path: ch.path, Data: data}, ch.staged.String())...)
+			}
 			continue
 		}
 		stats.Scanned++
