@@ -60,6 +60,27 @@ func TestBinaryKeystoresFixAndPurge(t *testing.T) {
 		t.Errorf("fix: exit %d\n%s", code, stderr)
 	}
 
+	// plan imports no blob id as a value: it names the files instead.
+	planDir := filepath.Join(base, "plan")
+	code, _, stderr = runCLI(t, "", "plan", "--target", "hashicorp-vault", repo, "--out", planDir)
+	for _, k := range ks {
+		if !strings.Contains(stderr, "not in the plan: "+k.Path+" ") {
+			t.Errorf("plan: %s not named as left out (exit %d):\n%s", k.Path, code, stderr)
+		}
+	}
+	_ = filepath.Walk(planDir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		for _, k := range ks {
+			if id := purgeGit(t, repo, "hash-object", "--", k.Path); bytes.Contains(data, []byte(id)) {
+				t.Errorf("plan file %s holds the blob id of %s", p, k.Path)
+			}
+		}
+		return nil
+	})
+
 	code, stdout, stderr := runCLI(t, "", "purge", repo)
 	if code != 0 {
 		t.Fatalf("purge: exit %d\n%s\n%s", code, stdout, stderr)
