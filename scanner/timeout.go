@@ -90,5 +90,16 @@ func IncompleteError(ruleErrs []error) error {
 		}
 		fmt.Fprintf(&b, "\n  %v", e)
 	}
-	return fmt.Errorf("%w:%s", ErrIncomplete, b.String())
+	// The causes stay wrapped: callers ask errors.Is(err, ErrArchiveLimit).
+	return &incomplete{msg: ErrIncomplete.Error() + ":" + b.String(), causes: ruleErrs}
 }
+
+// incomplete is IncompleteError's error: its text, ErrIncomplete and the
+// rule errors it names.
+type incomplete struct {
+	msg    string
+	causes []error
+}
+
+func (e *incomplete) Error() string   { return e.msg }
+func (e *incomplete) Unwrap() []error { return append([]error{ErrIncomplete}, e.causes...) }
