@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -133,19 +134,20 @@ func (d *Detector) DetectBinaryData(frag Fragment, blobID string) []Finding {
 }
 
 // detectBinaryFile is DetectBinary for the file source: data is nil when
-// the file was too large to hold, and is then read from abs only if a
-// path-only rule names the file.
+// the file was too large to hold, and is then hashed from abs in a stream,
+// only if a path-only rule names the file.
 func (d *Detector) detectBinaryFile(rel, abs string, data []byte) ([]Finding, error) {
 	if !d.NamesFile(rel) {
 		return nil, nil
 	}
-	if data == nil {
-		var err error
-		if data, err = readWhole(abs); err != nil {
-			return nil, err
-		}
+	if data != nil {
+		return d.DetectBinaryData(Fragment{Path: rel, Data: data}, ""), nil
 	}
-	return d.DetectBinaryData(Fragment{Path: rel, Data: data}, ""), nil
+	head, id, err := hashFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	return d.DetectBinary(BinaryFile{Path: rel, Head: head, BlobID: id}), nil
 }
 
 // NamesFile reports whether a path-only rule applies to path.
@@ -158,15 +160,29 @@ func (d *Detector) NamesFile(path string) bool {
 	return false
 }
 
-func readWhole(path string) ([]byte, error) {
+// hashFile returns a file's first bytes and its git blob id, reading it
+// once in a stream.
+func hashFile(path string) (head []byte, id string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open binary file: %w", err)
+		return nil, "", fmt.Errorf("open binary file: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(f)
+	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("read binary file: %w", err)
+		return nil, "", fmt.Errorf("stat binary file: %w", err)
 	}
-	return data, nil
+	head = make([]byte, 16)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, "", fmt.Errorf("read binary file: %w", err)
+	}
+	head = head[:n]
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", st.Size())
+	h.Write(head)
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, "", fmt.Errorf("read binary file: %w", err)
+	}
+	return head, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,17 @@ func TestBinaryKeystoresInTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := scanner.New(cfg, scanner.Options{})
-	fs, _, err := (&scanner.FileSource{Roots: []string{dir}}).Scan(context.Background(), d)
+	// 64 bytes: every keystore is over --max-file-size and is hashed
+	// from the file in a stream instead of read whole; same findings.
+	for _, maxSize := range []int64{0, 64} {
+		t.Run(fmt.Sprint("max-size-", maxSize), func(t *testing.T) {
+			checkTreeKeystores(t, d, dir, maxSize, real, fake)
+		})
+	}
+}
+
+func checkTreeKeystores(t *testing.T, d *scanner.Detector, dir string, maxSize int64, real []scantest.Keystore, fake scantest.Keystore) {
+	fs, _, err := (&scanner.FileSource{Roots: []string{dir}, MaxFileSize: maxSize}).Scan(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
