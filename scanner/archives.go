@@ -58,6 +58,12 @@ func (d *Detector) detectArchive(frag Fragment) ([]Finding, error) {
 	var errs []error
 	_, err := archive.Walk(context.Background(), frag.Path, frag.Data, d.archives, func(e archive.Entry) error {
 		if IsBinary(e.Data) {
+			// A keystore inside an archive is still a whole-file secret.
+			fs := d.DetectBinaryData(Fragment{Path: e.Path, Data: e.Data, Commit: frag.Commit}, "")
+			for i := range fs {
+				fs[i].Container = frag.Path
+			}
+			out = append(out, fs...)
 			return nil
 		}
 		fs, err := d.detect(Fragment{Path: e.Path, Data: e.Data, Commit: frag.Commit}, 0, nil)

@@ -147,6 +147,15 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 					continue
 				case skip == skipBinary && !d.OpensArchive(data):
 					local.Binary++
+					// Path-only rules still judge the file as a whole (binaryfile.go).
+					if fs, err := d.detectBinaryFile(job.rel, job.abs, data); err != nil {
+						unread.Add(1)
+						warn(fmt.Sprintf("cannot read %s: %v", redact.Name(job.rel), unwrapPathError(err)))
+					} else if len(fs) > 0 {
+						mu.Lock()
+						findings = append(findings, fs...)
+						mu.Unlock()
+					}
 					continue
 				case skip == skipTooLarge:
 					local.TooLarge++

@@ -20,6 +20,8 @@ func leaveHidden(e *env, quiet bool, findings []scanner.Finding) []scanner.Findi
 		switch {
 		case f.Container != "":
 			why = "inside the archive " + f.Container + ": rebuild the archive without it"
+		case f.IsWholeFile():
+			why = "the whole file is the secret: move it to the vault as a file/binary secret by hand"
 		case f.Encoding != "":
 			why = "stored encoded (" + f.Encoding + "): rewrite it by hand"
 		default:

@@ -158,7 +158,7 @@ func planScan(ctx context.Context, e *env, pf *planFlags, paths []string) (findi
 	if scanErr != nil && !scanner.Incomplete(scanErr) {
 		return nil, nil, &exitError{code: 2, err: scanErr}
 	}
-	findings = dropValuesFiles(findings)
+	findings = leaveWholeFiles(e, pf.rf.quiet, dropValuesFiles(findings)) // planwhole.go
 	if err := naming.Assign(findings, cfg, pf.overrides); err != nil {
 		return nil, nil, usageError("%v", err)
 	}
@@ -190,7 +190,7 @@ func planFromReport(ctx context.Context, e *env, pf *planFlags) ([]scanner.Findi
 			roots = append(roots, top)
 		}
 	}
-	findings = dropValuesFiles(findings)
+	findings = leaveWholeFiles(e, pf.rf.quiet, dropValuesFiles(findings)) // planwhole.go
 	if err := vaultplan.Recover(ctx, findings, roots, det); err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("--from %s: %w", pf.from, err)}
 	}

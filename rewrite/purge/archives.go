@@ -26,14 +26,19 @@ type Archived struct {
 	Commit       string
 }
 
-// splitArchived takes the findings inside archives out of findings.
+// splitArchived takes the findings inside archives, and whole binary
+// credential files (scanner.TagWholeFile), out of findings.
 func splitArchived(findings []scanner.Finding) (rest []scanner.Finding, archived []Archived) {
 	for _, f := range findings {
-		if f.Container == "" {
+		container := f.Container
+		if container == "" && f.IsWholeFile() {
+			container = f.File // a binary credential file: the file is the blob
+		}
+		if container == "" {
 			rest = append(rest, f)
 			continue
 		}
-		archived = append(archived, Archived{Name: f.SecretName, RuleID: f.RuleID, File: f.File, Container: f.Container, Commit: f.Commit})
+		archived = append(archived, Archived{Name: f.SecretName, RuleID: f.RuleID, File: f.File, Container: container, Commit: f.Commit})
 	}
 	return rest, archived
 }
@@ -119,8 +124,8 @@ var errFound = errors.New("found")
 // writeArchiveNote says how the archives' secrets go: their blobs are in
 // the strip-ids file; dropping the paths from every commit is the other way.
 func writeArchiveNote(b *strings.Builder, paths []string) {
-	b.WriteString("  Secrets inside archives cannot be replaced: the archives' blobs are in the --strip-blobs-with-ids file.\n")
-	b.WriteString("  To drop the archives from every commit instead (each version, clean or not):\n")
+	b.WriteString("  Secrets inside archives, and binary credential files (the whole file is the secret), cannot be replaced: their blobs are in the --strip-blobs-with-ids file.\n")
+	b.WriteString("  To drop those files from every commit instead (each version, clean or not):\n")
 	inv := "    git filter-repo --replace-refs delete-no-add --invert-paths"
 	for _, p := range paths {
 		inv += " --path " + ShellQuote(p)

@@ -105,6 +105,7 @@ func checkFindingBlobs(repo string, findings []scanner.Finding, found map[string
 		if f.Container != "" {
 			file = f.Container // the archive is the blob
 		}
+		whole := f.Container == "" && f.IsWholeFile() // a binary credential file
 		k := key{f.Commit, file}
 		if f.InMessage || f.Commit == "" || f.File == "" || seen[k] {
 			continue
@@ -122,7 +123,7 @@ func checkFindingBlobs(repo string, findings []scanner.Finding, found map[string
 			warn(fmt.Sprintf("cannot check the blob of %s at commit %.12s: %v", file, f.Commit, err))
 			continue
 		}
-		if f.Container != "" {
+		if f.Container != "" || whole {
 			u.Binary, u.Archive = true, true
 		}
 		if u.Binary || u.Large {

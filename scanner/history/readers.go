@@ -79,7 +79,7 @@ func (r *goGitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanne
 					errs.add(blobError(r.in, j, fmt.Errorf("corrupt: %w", err)))
 					continue
 				}
-				s.skip(j, size, binary)
+				s.skip(j, size, binary, nil)
 				continue
 			}
 			if int64(cap(buf)) < size {
@@ -189,7 +189,7 @@ func (r *gitReader) run(ctx context.Context, queue <-chan chunk, s *blobScanner,
 				b.send(chunk(pending[1:]).hashes())
 			}
 		case data == nil && (binary || size > r.maxSize):
-			s.skip(j, size, binary)
+			s.skip(j, size, binary, b.head)
 		case data == nil:
 			s.scan(j, nil) // empty
 		default:
@@ -223,6 +223,9 @@ type catFile struct {
 	reqs         chan []plumbing.Hash
 	wg           sync.WaitGroup
 	stopOnce     sync.Once
+	// head is the start of the last binary blob skipped (its magic, for
+	// path-only rules); valid until the next read.
+	head []byte
 }
 
 func (r *gitReader) start(ctx context.Context) (*catFile, error) {
@@ -336,6 +339,7 @@ func (b *catFile) readObject(h plumbing.Hash, want plumbing.ObjectType, maxSize 
 	if !sniff {
 		// no binary check for commits and trees
 	} else if peek, _ := b.out.Peek(int(min(size, sniffLen))); bytes.IndexByte(peek, 0) >= 0 && !hasUTF16BOM(peek) && archive.Sniff(peek) == archive.None {
+		b.head = append(b.head[:0], peek[:min(len(peek), 16)]...)
 		return nil, size, true, b.discard(size + 1)
 	}
 	if size > maxSize {

@@ -122,7 +122,14 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 		if !ch.head.IsZero() {
 			readHead = func() ([]byte, error) { return readBlob(objs, ch.head, maxSize) }
 		}
-		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, lines, &stats)
+		whole := func(data []byte) []scanner.Finding {
+			if data == nil {
+				return nil
+			}
+			// path-only rules judge a binary file whole (scanner/binaryfile.go)
+			return d.DetectBinaryData(scanner.Fragment{Path: ch.path, Data: data}, ch.staged.String())
+		}
+		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, whole, lines, &stats)
 		if ruleErr != nil {
 			ruleErrs = append(ruleErrs, ruleErr)
 		}
@@ -322,9 +329,10 @@ func onChangedLines(lines *lineSet, data []byte, fs []scanner.Finding) []scanner
 // scanChange scans one staged blob (data; nil when the reader decided it
 // is binary) the same way on the git and go-git paths: an archive whole,
 // UTF-16 as its text, and a text file only on the lines that differ from
-// HEAD's version (readHead; nil for a new file). ruleErr is a timeout or
-// archive limit (the scan goes on); err a failed read.
-func scanChange(d *scanner.Detector, path string, data []byte, readHead func() ([]byte, error), lines *lineSet, stats *StagedStats) (fs []scanner.Finding, ruleErr, err error) {
+// HEAD's version (readHead; nil for a new file); binary content goes to
+// whole, for the path-only rules. ruleErr is a timeout or archive limit
+// (the scan goes on); err a failed read.
+func scanChange(d *scanner.Detector, path string, data []byte, readHead func() ([]byte, error), whole func([]byte) []scanner.Finding, lines *lineSet, stats *StagedStats) (fs []scanner.Finding, ruleErr, err error) {
 	if data != nil && d.OpensArchive(data) {
 		// An archive changed as a whole: everything in it is new.
 		stats.Scanned++
@@ -335,7 +343,7 @@ func scanChange(d *scanner.Detector, path string, data []byte, readHead func() (
 		data = text // a UTF-16 file is scanned as its text
 	}
 	if data == nil || scanner.IsBinary(data) {
-		return nil, nil, nil
+		return whole(data), nil, nil
 	}
 	stats.Scanned++
 	stats.Bytes += int64(len(data))

@@ -97,9 +97,6 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		if err != nil {
 			return nil, stats, fmt.Errorf("staged %s: %w", ch.path, err)
 		}
-		if binary {
-			data = nil
-		}
 		var readHead func() ([]byte, error)
 		if !ch.head.IsZero() {
 			// A second buffer: data must survive reading HEAD's version.
@@ -108,7 +105,20 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 				return old, err
 			}
 		}
-		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, lines, &stats) // staged.go
+		whole := func(data []byte) []scanner.Finding {
+			// path-only rules judge a binary file whole (scanner/binaryfile.go)
+			switch {
+			case binary && d.NamesFile(ch.path):
+				return d.DetectBinary(scanner.BinaryFile{Path: ch.path, Head: cf.head, BlobID: ch.staged.String()})
+			case data != nil:
+				return d.DetectBinaryData(scanner.Fragment{Path: ch.path, Data: data}, ch.staged.String())
+			}
+			return nil
+		}
+		if binary {
+			data = nil // the reader kept only the first bytes (cf.head)
+		}
+		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, whole, lines, &stats) // staged.go
 		if ruleErr != nil {
 			ruleErrs = append(ruleErrs, ruleErr)
 		}

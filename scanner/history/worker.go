@@ -57,14 +57,26 @@ func (s *blobScanner) commit(rank int32) string {
 
 // skip records a blob that is not scanned: binary, or text larger than
 // the limit (named: the scan is then incomplete).
-func (s *blobScanner) skip(j *blobJob, size int64, binary bool) {
+func (s *blobScanner) skip(j *blobJob, size int64, binary bool, head []byte) {
 	s.counters.blobs.Add(1)
 	s.counters.bytes.Add(size)
 	if binary {
 		s.counters.binary.Add(1)
+		s.binary(j, head)
 	} else {
 		s.counters.tooLarge.Add(1)
 		s.tooLarge = append(s.tooLarge, s.in.paths[j.path])
+	}
+}
+
+// binary runs the path-only rules over a binary blob at each of its paths
+// (scanner/binaryfile.go); head is its start, or nil if not kept.
+func (s *blobScanner) binary(j *blobJob, head []byte) {
+	for _, p := range append([]pair{{path: j.path, rank: j.rank}}, j.extra...) {
+		path := s.in.paths[p.path]
+		if s.d.NamesFile(path) {
+			s.keep(s.d.DetectBinary(scanner.BinaryFile{Path: path, Head: head, BlobID: j.blob.String()}), nil, p.rank)
+		}
 	}
 }
 
@@ -85,6 +97,7 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	}
 	if scanner.IsBinary(data) {
 		s.counters.binary.Add(1)
+		s.binary(j, data)
 		return
 	}
 	if j.firstOfPath {
