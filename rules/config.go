@@ -119,6 +119,9 @@ func (c *compiledRegex) get() *compiledRegex {
 			}
 			c.crossLine, c.spansLines = treeMatchesNewline(tree)
 			c.gate = treeValueGate(tree, c.secretGroup)
+			if c.gate == nil {
+				c.gate = treeRunGate(tree) // rungate.go
+			}
 			c.literals = treeRequiredLiterals(tree)
 		}
 	})
@@ -176,6 +179,7 @@ func (r *Rule) CrossLine() bool { return r.re != nil && r.re.get().crossLine }
 type ValueGate struct {
 	Class  [256]bool
 	MinRun int
+	Alt    *ValueGate // another run that would do as well (rungate.go)
 }
 
 // Admits reports whether b holds a run long enough to be the secret.
@@ -191,7 +195,7 @@ func (g *ValueGate) Admits(b []byte) bool {
 			run = 0
 		}
 	}
-	return false
+	return g.Alt != nil && g.Alt.Admits(b)
 }
 
 // Literals returns what every match must contain, or nil.
