@@ -142,6 +142,7 @@ type Allowlist struct {
 	TargetRules []string `toml:"targetRules"`
 
 	paths   []*regexp.Regexp
+	pathLit []*RequiredLiterals // per path: a cheap necessary check, or nil
 	regexes []Pattern
 	// deferred: the regexes compile on first use (the embedded pack,
 	// validated by its tests: most rules never judge a candidate in a
@@ -655,13 +656,16 @@ func (a *Allowlist) compile() error {
 	if !contains(conditions, a.Condition) {
 		return fmt.Errorf("condition %q is not OR or AND", a.Condition)
 	}
-	a.paths, a.regexes = nil, nil
+	a.paths, a.pathLit, a.regexes = nil, nil, nil
 	for _, p := range a.Paths {
 		re, err := regexp.Compile(p)
 		if err != nil {
 			return fmt.Errorf("path %q: %w", p, err)
 		}
 		a.paths = append(a.paths, re)
+		// Global path allowlists judge every file: most paths lack the
+		// literal (node_modules/, go.sum) and skip the regex.
+		a.pathLit = append(a.pathLit, requiredLiterals(p))
 	}
 	for _, p := range a.Regexes {
 		re, err := CompilePattern(p, DefaultMatchTimeout)
@@ -703,7 +707,16 @@ func (a *Allowlist) Allows(c Candidate) bool {
 	}
 	if len(a.paths) > 0 {
 		hit := false
-		for _, p := range a.paths {
+		var path []byte
+		for i, p := range a.paths {
+			if l := a.pathLit[i]; l != nil {
+				if path == nil {
+					path = []byte(c.Path)
+				}
+				if !l.Admits(path) {
+					continue
+				}
+			}
 			if p.MatchString(c.Path) {
 				hit = true
 				break

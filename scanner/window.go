@@ -74,6 +74,12 @@ func ruleWindow(r *rules.Rule, data []byte, pos int) (w [2]int, ok bool) {
 			return w, false
 		}
 		return [2]int{startWithin(data, pos, maxBefore), end}, true
+	case r.HasTag(TagNameOperator) && !r.SpansLines() && !r.CrossLine():
+		end := endWithin(data, pos, maxAfter)
+		if !nameOperatorFollows(data[pos:end]) { // nameop.go
+			return w, false
+		}
+		return [2]int{startWithin(data, pos, maxBefore), end}, true
 	case r.SpansLines():
 		return [2]int{lineStart(data, pos), lineEnd(data, min(len(data), pos+multilineWindow))}, true
 	case r.CrossLine():
