@@ -1,0 +1,72 @@
+package decode
+
+import (
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"testing"
+)
+
+// naiveRuns is the plain definition runs must match: every maximal run of
+// set bytes at least minLen long.
+func naiveRuns(data []byte, minLen int, set *[256]bool) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(data); {
+		if !set[data[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(data) && set[data[j]] {
+			j++
+		}
+		if j-i >= minLen {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func TestRunsMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	// Alphabets weighted so runs of every length around minLen occur.
+	alphabets := []string{"ab ", "abcdefgh.", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ", "ab/+=\n"}
+	for _, minLen := range []int{1, 2, 4, 16, 31, 40} {
+		for _, alpha := range alphabets {
+			for n := 0; n < 400; n++ {
+				data := make([]byte, rng.Intn(400))
+				for i := range data {
+					data[i] = alpha[rng.Intn(len(alpha))]
+				}
+				var got [][2]int
+				runs(data, minLen, &isBase64Byte, func(s, e int) { got = append(got, [2]int{s, e}) })
+				if want := naiveRuns(data, minLen, &isBase64Byte); !reflect.DeepEqual(got, want) {
+					t.Fatalf("runs(%q, %d) = %v, want %v", data, minLen, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkTokens runs the token search over the Go standard library's
+// sources: identifiers, comments and literals as real code holds them.
+func BenchmarkTokens(b *testing.B) {
+	var data []byte
+	files, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "net", "http", "*.go"))
+	for _, f := range files {
+		if bs, err := os.ReadFile(f); err == nil {
+			data = append(data, bs...)
+		}
+	}
+	if len(data) == 0 {
+		b.Skip("no GOROOT sources to read")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Tokens(data, 16, true, func(string, Token) {})
+	}
+}
