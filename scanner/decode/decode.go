@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"math/bits"
 	"unicode/utf8"
 )
 
@@ -124,78 +123,17 @@ func hexToken(data []byte, start, end int, fn func(string, Token)) {
 }
 
 // runs calls fn for each maximal run of bytes in set that is at least
-// minLen long. Most text is words shorter than minLen, so the search is
-// made without a branch per byte: 64 bytes at a time become a bitmask of
-// set membership, and shifting the mask onto itself leaves the bits where
-// minLen set bytes start. Only a block holding such a start is looked at
-// byte by byte.
-func runs(data []byte, minLen int, set *[256]bool, fn func(start, end int)) {
-	if minLen < 1 || minLen > 32 {
-		runsFrom(data, 0, minLen, set, fn)
-		return
-	}
-	bit := &base64Bits
-	if set != &isBase64Byte {
-		bit = bitsOf(set)
-	}
-	span := 64 - minLen + 1 // run starts a block's mask can show in full
-	// Invariant: no run of at least minLen starts before i unreported.
-	i := 0
-	for i+64 <= len(data) {
-		blk := data[i : i+64 : i+64]
-		var m uint64
-		for k, c := range blk {
-			m |= bit[c] << uint(k)
-		}
-		// r bit k: data[i+k .. i+k+minLen-1] are all in the set.
-		r := m
-		for have := 1; have < minLen; {
-			s := min(have, minLen-have)
-			r &= r >> uint(s)
-			have += s
-		}
-		r &= 1<<uint(span) - 1
-		if r == 0 {
-			i += span
-			continue
-		}
-		start := i + bits.TrailingZeros64(r)
-		for start > 0 && set[data[start-1]] {
-			start--
-		}
-		end := start + minLen
-		for end < len(data) && set[data[end]] {
-			end++
-		}
-		fn(start, end)
-		i = end + 1
-	}
-	if i < len(data) {
-		runsFrom(data, i, minLen, set, fn)
-	}
-}
-
-// base64Bits is isBase64Byte as the 0/1 words runs shifts into its mask.
-var base64Bits = *bitsOf(&isBase64Byte)
-
-func bitsOf(set *[256]bool) *[256]uint64 {
-	var bit [256]uint64
-	for c, in := range set {
-		if in {
-			bit[c] = 1
-		}
-	}
-	return &bit
-}
-
-// runsFrom is runs from offset i on, a byte at a time: the tail shorter
-// than a block. Skip-scan: a run of at least minLen starting at or after i
+// minLen long. Skip-scan: a run of at least minLen starting at or after i
 // must cover the byte minLen-1 ahead, so that probe is checked first and
-// the stretch behind it read backwards only until a byte out of the set.
-func runsFrom(data []byte, i, minLen int, set *[256]bool, fn func(start, end int)) {
-	// Invariant: data[i..known] are all in the set.
-	known := i - 1
-	for i+minLen <= len(data) {
+// the stretch behind it read backwards only until a byte out of the set;
+// bytes already known to be in the set are not read again. In source
+// text, where words are shorter than minLen, most bytes are never read.
+// (A branch-free 64-byte bitmask version was slower on module-cache text.)
+func runs(data []byte, minLen int, set *[256]bool, fn func(start, end int)) {
+	// Invariant: data[i-1] is not in the set (or i == 0), and
+	// data[i..known] are all in the set.
+	known := -1
+	for i := 0; i+minLen <= len(data); {
 		probe := i + minLen - 1
 		j := probe
 		for j > known && set[data[j]] {
@@ -207,15 +145,11 @@ func runsFrom(data []byte, i, minLen int, set *[256]bool, fn func(start, end int
 			i, known = j+1, probe
 			continue
 		}
-		start := i
-		for start > 0 && set[data[start-1]] {
-			start--
-		}
 		end := probe + 1
 		for end < len(data) && set[data[end]] {
 			end++
 		}
-		fn(start, end)
+		fn(i, end)
 		i, known = end+1, end
 	}
 }

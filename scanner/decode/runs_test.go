@@ -33,7 +33,7 @@ func naiveRuns(data []byte, minLen int, set *[256]bool) [][2]int {
 func TestRunsMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	// Alphabets weighted so runs of every length around minLen occur.
-	alphabets := []string{"ab ", "abcdefgh.", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ", "ab/+=\n"}
+	alphabets := []string{"ab ", "abcdefgh.", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ", "ab/+=\n", "aaaaaaaaaaaaaaaaa ", "aaaaaaaa."}
 	for _, minLen := range []int{1, 2, 4, 16, 31, 40} {
 		for _, alpha := range alphabets {
 			for n := 0; n < 400; n++ {
@@ -51,22 +51,37 @@ func TestRunsMatchesDefinition(t *testing.T) {
 	}
 }
 
-// BenchmarkTokens runs the token search over the Go standard library's
-// sources: identifiers, comments and literals as real code holds them.
+// BenchmarkTokens runs the token search over real text: the files under
+// $LEAKFIX_BENCH_DIR (e.g. a module cache), else the Go standard
+// library's net/http sources.
 func BenchmarkTokens(b *testing.B) {
-	var data []byte
-	files, _ := filepath.Glob(filepath.Join(runtime.GOROOT(), "src", "net", "http", "*.go"))
-	for _, f := range files {
-		if bs, err := os.ReadFile(f); err == nil {
-			data = append(data, bs...)
+	var data [][]byte
+	root := os.Getenv("LEAKFIX_BENCH_DIR")
+	if root == "" {
+		root = filepath.Join(runtime.GOROOT(), "src", "net", "http")
+	}
+	size := 0
+	_ = filepath.WalkDir(root, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() || size > 200<<20 {
+			return nil
 		}
+		if info, err := e.Info(); err != nil || !info.Mode().IsRegular() || info.Size() > 1<<20 {
+			return nil
+		}
+		if bs, err := os.ReadFile(path); err == nil {
+			data = append(data, bs)
+			size += len(bs)
+		}
+		return nil
+	})
+	if size == 0 {
+		b.Skip("no sources to read under " + root)
 	}
-	if len(data) == 0 {
-		b.Skip("no GOROOT sources to read")
-	}
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(int64(size))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		Tokens(data, 16, true, func(string, Token) {})
+		for _, d := range data {
+			Tokens(d, 16, true, func(string, Token) {})
+		}
 	}
 }
