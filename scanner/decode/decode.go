@@ -85,14 +85,8 @@ func base64Token(data []byte, start, end int, fn func(string, Token)) {
 	}
 	// Cheap reject before allocating: the first 9 bytes must be text
 	// (ids, hashes and keys in source decode to binary at once).
-	var head [9]byte
-	if _, err := base64.RawStdEncoding.Decode(head[:], data[start:start+12]); err != nil {
+	if !textHead64(data[start : start+12]) {
 		return
-	}
-	for _, c := range head {
-		if !isTextByte(c) {
-			return
-		}
 	}
 	decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
 	n, err := base64.RawStdEncoding.Decode(decoded, data[start:end])
@@ -100,6 +94,28 @@ func base64Token(data []byte, start, end int, fn func(string, Token)) {
 		return
 	}
 	fn(LayerBase64, Token{Start: start, End: tokEnd, Text: decoded[:n]})
+}
+
+// base64Value maps a standard base64 character to its six bits.
+var base64Value = func() (t [256]uint32) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = uint32(i)
+	}
+	return t
+}()
+
+// textHead64 reports whether the 12 base64 characters s (all in the
+// alphabet) decode to 9 text bytes, a quantum at a time so that most
+// blobs are rejected after the first 4 characters.
+func textHead64(s []byte) bool {
+	for g := 0; g+4 <= 12; g += 4 {
+		v := base64Value[s[g]]<<18 | base64Value[s[g+1]]<<12 | base64Value[s[g+2]]<<6 | base64Value[s[g+3]]
+		if !isTextByte(byte(v>>16)) || !isTextByte(byte(v>>8)) || !isTextByte(byte(v)) {
+			return false
+		}
+	}
+	return true
 }
 
 func hexToken(data []byte, start, end int, fn func(string, Token)) {

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/base64"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -82,6 +83,35 @@ func BenchmarkTokens(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, d := range data {
 			Tokens(d, 16, true, func(string, Token) {})
+		}
+	}
+}
+
+func TestTextHead64MatchesDecoder(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for n := 0; n < 20000; n++ {
+		var s [12]byte
+		if n%2 == 0 {
+			// Half are encodings of text, so both answers occur.
+			var plain [9]byte
+			for i := range plain {
+				plain[i] = byte(0x20 + rng.Intn(0x60))
+			}
+			base64.StdEncoding.Encode(s[:], plain[:])
+		} else {
+			for i := range s {
+				s[i] = alphabet[rng.Intn(len(alphabet))]
+			}
+		}
+		var head [9]byte
+		_, err := base64.RawStdEncoding.Decode(head[:], s[:])
+		want := err == nil
+		for _, c := range head {
+			want = want && isTextByte(c)
+		}
+		if got := textHead64(s[:]); got != want {
+			t.Fatalf("textHead64(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
