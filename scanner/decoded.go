@@ -195,6 +195,24 @@ func (d *Detector) overlapping(fs []Finding, start, end int) (idx []int, onlyGen
 // one-letter escape ("\nghp_..."): the escape's letter is then all that
 // stands between the token and its rule's leading boundary.
 func (d *Detector) keywordAfterEscape(line []byte) bool {
+	// Cheap reject first: most escapes ("\n\"" in a format string) are
+	// followed by no byte a keyword starts with, and then the automaton
+	// need not run over the line.
+	maybe := false
+	for i := bytes.IndexByte(line, '\\'); i >= 0 && i+2 < len(line); {
+		if decode.IsLetterEscape(line[i+1]) && d.kwStart[line[i+2]] {
+			maybe = true
+			break
+		}
+		j := bytes.IndexByte(line[i+1:], '\\')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	if !maybe {
+		return false
+	}
 	hit := false
 	d.ac.FindAll(line, func(_, start, _ int) bool {
 		if start >= 2 && line[start-2] == '\\' && decode.IsLetterEscape(line[start-1]) {
@@ -204,4 +222,23 @@ func (d *Detector) keywordAfterEscape(line []byte) bool {
 		return true
 	})
 	return hit
+}
+
+// keywordStarts marks the bytes a keyword can start with, in either ASCII
+// case (the automaton folds case).
+func keywordStarts(keywords []string) *[256]bool {
+	var t [256]bool
+	for _, k := range keywords {
+		if k == "" {
+			continue
+		}
+		c := k[0]
+		t[c] = true
+		if 'a' <= c && c <= 'z' {
+			t[c-'a'+'A'] = true
+		} else if 'A' <= c && c <= 'Z' {
+			t[c-'A'+'a'] = true
+		}
+	}
+	return &t
 }

@@ -58,6 +58,7 @@ type Detector struct {
 	// maxDecode and archives are the resolved decode and archive depths.
 	maxDecode int
 	archives  archive.Limits
+	kwStart   *[256]bool // first bytes of keywords, both cases (decoded.go)
 }
 
 // The window policy (how much text around a keyword hit a regex sees)
@@ -83,6 +84,7 @@ func New(cfg *rules.Config, opts Options) *Detector {
 		}
 	}
 	d.ac = ahocorasick.New(keywords)
+	d.kwStart = keywordStarts(keywords)
 	return d
 }
 

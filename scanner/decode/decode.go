@@ -85,14 +85,8 @@ func base64Token(data []byte, start, end int, fn func(string, Token)) {
 	}
 	// Cheap reject before allocating: the first 9 bytes must be text
 	// (ids, hashes and keys in source decode to binary at once).
-	var head [9]byte
-	if _, err := base64.RawStdEncoding.Decode(head[:], data[start:start+12]); err != nil {
+	if !textHead64(data[start : start+12]) {
 		return
-	}
-	for _, c := range head {
-		if !isTextByte(c) {
-			return
-		}
 	}
 	decoded := make([]byte, base64.RawStdEncoding.DecodedLen(end-start))
 	n, err := base64.RawStdEncoding.Decode(decoded, data[start:end])
@@ -100,6 +94,28 @@ func base64Token(data []byte, start, end int, fn func(string, Token)) {
 		return
 	}
 	fn(LayerBase64, Token{Start: start, End: tokEnd, Text: decoded[:n]})
+}
+
+// base64Value maps a standard base64 character to its six bits.
+var base64Value = func() (t [256]uint32) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = uint32(i)
+	}
+	return t
+}()
+
+// textHead64 reports whether the 12 base64 characters s (all in the
+// alphabet) decode to 9 text bytes, a quantum at a time so that most
+// blobs are rejected after the first 4 characters.
+func textHead64(s []byte) bool {
+	for g := 0; g+4 <= 12; g += 4 {
+		v := base64Value[s[g]]<<18 | base64Value[s[g+1]]<<12 | base64Value[s[g+2]]<<6 | base64Value[s[g+3]]
+		if !isTextByte(byte(v>>16)) || !isTextByte(byte(v>>8)) || !isTextByte(byte(v)) {
+			return false
+		}
+	}
+	return true
 }
 
 func hexToken(data []byte, start, end int, fn func(string, Token)) {
@@ -123,29 +139,34 @@ func hexToken(data []byte, start, end int, fn func(string, Token)) {
 }
 
 // runs calls fn for each maximal run of bytes in set that is at least
-// minLen long. Skip-scan: a run of at least minLen must cover the byte
-// minLen-1 ahead, so when that byte is not in the set the whole stretch is
-// skipped; most source text is covered in minLen-byte strides.
+// minLen long. Skip-scan: a run of at least minLen starting at or after i
+// must cover the byte minLen-1 ahead, so that probe is checked first and
+// the stretch behind it read backwards only until a byte out of the set;
+// bytes already known to be in the set are not read again. In source
+// text, where words are shorter than minLen, most bytes are never read.
+// (A branch-free 64-byte bitmask version was slower on module-cache text.)
 func runs(data []byte, minLen int, set *[256]bool, fn func(start, end int)) {
-	// Invariant: data[i-1] is not in the set (or i == 0).
+	// Invariant: data[i-1] is not in the set (or i == 0), and
+	// data[i..known] are all in the set.
+	known := -1
 	for i := 0; i+minLen <= len(data); {
 		probe := i + minLen - 1
-		if !set[data[probe]] {
-			i = probe + 1
-			continue
+		j := probe
+		for j > known && set[data[j]] {
+			j--
 		}
-		start := probe
-		for start > i && set[data[start-1]] {
-			start--
+		if j > known {
+			// data[j] is out of the set and everything after it up to the
+			// probe is in: the next run can start at j+1.
+			i, known = j+1, probe
+			continue
 		}
 		end := probe + 1
 		for end < len(data) && set[data[end]] {
 			end++
 		}
-		i = end
-		if end-start >= minLen {
-			fn(start, end)
-		}
+		fn(i, end)
+		i, known = end+1, end
 	}
 }
 
