@@ -192,17 +192,7 @@ func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 		}
 		edits = append(edits, rewrite.Edit{Start: vs, End: ve, Text: "${{ secrets." + GitHubSecretName(s.Name) + " }}"})
 	}
-	if len(reasons) > 0 {
-		return nil, &Refused{Reason: "GitHub Actions does not expand ${VAR}; " + strings.Join(reasons, "; ")}
-	}
-	out, err := rewrite.ApplyEdits(src, edits)
-	if err != nil {
-		return nil, err
-	}
-	if err := yamlValid(out); err != nil {
-		return nil, fmt.Errorf("internal error: the rewritten workflow does not parse (%v); left untouched", err)
-	}
-	return out, nil
+	return applyYAML(src, edits, reasons, "GitHub Actions", "workflow")
 }
 
 // parentKey returns the key of the nearest line above ls indented less
@@ -337,17 +327,7 @@ func k8sEnv(src []byte, secrets []rewrite.Secret, secretName string) ([]byte, er
 		text := fmt.Sprintf("valueFrom:\n%s  secretKeyRef:\n%s    name: %s\n%s    key: %s", pad, pad, secretName, pad, rewrite.EnvName(s.Name))
 		edits = append(edits, rewrite.Edit{Start: ls + col, End: ve, Text: text})
 	}
-	if len(reasons) > 0 {
-		return nil, &Refused{Reason: "Kubernetes does not expand ${VAR}; " + strings.Join(reasons, "; ")}
-	}
-	out, err := rewrite.ApplyEdits(src, edits)
-	if err != nil {
-		return nil, err
-	}
-	if err := yamlValid(out); err != nil {
-		return nil, fmt.Errorf("internal error: the rewritten manifest does not parse (%v); left untouched", err)
-	}
-	return out, nil
+	return applyYAML(src, edits, reasons, "Kubernetes", "manifest")
 }
 
 // envList returns the key holding the list item that holds the line at
@@ -528,4 +508,21 @@ func (r *Rewriter) externalSecret(src []byte, secrets []rewrite.Secret) ([]byte,
 func yamlScalar(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// applyYAML refuses the file when any secret in it has no correct rewrite
+// for consumer (reasons), else applies the edits and proves the result
+// still parses as YAML: a rewrite is all or nothing.
+func applyYAML(src []byte, edits []rewrite.Edit, reasons []string, consumer, what string) ([]byte, error) {
+	if len(reasons) > 0 {
+		return nil, &Refused{Reason: consumer + " does not expand ${VAR}; " + strings.Join(reasons, "; ")}
+	}
+	out, err := rewrite.ApplyEdits(src, edits)
+	if err != nil {
+		return nil, err
+	}
+	if err := yamlValid(out); err != nil {
+		return nil, fmt.Errorf("internal error: the rewritten %s does not parse (%v); left untouched", what, err)
+	}
+	return out, nil
 }
