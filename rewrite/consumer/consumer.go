@@ -134,6 +134,20 @@ func isComment(line []byte) bool {
 	return len(t) > 0 && t[0] == '#'
 }
 
+// secretLine checks s against src and returns the bounds of its line; a
+// secret on a comment line comes back as the redaction edit every
+// consumer makes there instead of a rewrite.
+func secretLine(src []byte, s rewrite.Secret) (ls, le int, inComment *rewrite.Edit, err error) {
+	if err := checkSecret(src, s); err != nil {
+		return 0, 0, nil, err
+	}
+	ls, le = rewrite.LineBounds(src, s.Start)
+	if isComment(src[ls:le]) {
+		return ls, le, &rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)}, nil
+	}
+	return ls, le, nil, nil
+}
+
 func checkSecret(src []byte, s rewrite.Secret) error {
 	if s.Start < 0 || s.End > len(src) || s.Start >= s.End || string(src[s.Start:s.End]) != s.Value {
 		return fmt.Errorf("secret at line %d is not where the scan found it (file changed since the scan?)", s.Line)
@@ -158,15 +172,15 @@ func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 	var edits []rewrite.Edit
 	var reasons []string
 	for _, s := range sortedSecrets(secrets) {
-		if err := checkSecret(src, s); err != nil {
+		ls, le, inComment, err := secretLine(src, s)
+		if err != nil {
 			return nil, err
 		}
-		ls, le := rewrite.LineBounds(src, s.Start)
-		line := src[ls:le]
-		if isComment(line) {
-			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+		if inComment != nil {
+			edits = append(edits, *inComment)
 			continue
 		}
+		line := src[ls:le]
 		m := ghaKeyRe.FindSubmatchIndex(line)
 		if m == nil || s.WeakDefault {
 			reasons = append(reasons, fmt.Sprintf("line %d: not a `KEY: value` under env: or with:", s.Line))
@@ -238,15 +252,15 @@ func dockerfile(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 	var reasons []string
 	done := map[int]bool{}
 	for _, s := range sortedSecrets(secrets) {
-		if err := checkSecret(src, s); err != nil {
+		ls, le, inComment, err := secretLine(src, s)
+		if err != nil {
 			return nil, err
 		}
-		ls, le := rewrite.LineBounds(src, s.Start)
-		line := src[ls:le]
-		if isComment(line) {
-			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+		if inComment != nil {
+			edits = append(edits, *inComment)
 			continue
 		}
+		line := src[ls:le]
 		if done[ls] {
 			continue
 		}
@@ -292,15 +306,15 @@ func k8sEnv(src []byte, secrets []rewrite.Secret, secretName string) ([]byte, er
 	var edits []rewrite.Edit
 	var reasons []string
 	for _, s := range sortedSecrets(secrets) {
-		if err := checkSecret(src, s); err != nil {
+		ls, le, inComment, err := secretLine(src, s)
+		if err != nil {
 			return nil, err
 		}
-		ls, le := rewrite.LineBounds(src, s.Start)
-		line := src[ls:le]
-		if isComment(line) {
-			edits = append(edits, rewrite.Edit{Start: s.Start, End: s.End, Text: rewrite.Redaction(s.Name)})
+		if inComment != nil {
+			edits = append(edits, *inComment)
 			continue
 		}
+		line := src[ls:le]
 		m := k8sValueRe.FindSubmatchIndex(line)
 		if m == nil || s.WeakDefault {
 			reasons = append(reasons, fmt.Sprintf("line %d: not an env[].value; only env entries can read a Secret", s.Line))
