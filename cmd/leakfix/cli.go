@@ -43,6 +43,7 @@ type reportFlags struct {
 	template   string
 	ignorePath string
 	depths     depthFlags // --max-archive-depth, --max-decode-depth (depth.go)
+	diag       diagFlags  // --diagnostics, --diagnostics-dir (diagnostics.go)
 }
 
 func (rf *reportFlags) register(fs *pflag.FlagSet, defaultCategory string) {
@@ -59,6 +60,7 @@ func (rf *reportFlags) register(fs *pflag.FlagSet, defaultCategory string) {
 	fs.StringVar(&rf.writeBaseline, "write-baseline", "", "record every current finding in baseline `FILE` (JSON, redacted) instead of writing a report, and exit 0; later runs pass it to --baseline")
 	rf.registerGitleaks(fs)
 	rf.depths.register(fs)
+	rf.diag.register(fs)
 }
 
 func (rf *reportFlags) validate() error {

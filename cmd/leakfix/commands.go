@@ -43,7 +43,15 @@ func newCommand(e *env, use, short, long, examples string, run runFunc) *cobra.C
 			if err := checkFlagCombos(c.Flags()); err != nil { // paths.go
 				return err
 			}
-			return run(c.Context(), e, pos)
+			stop, err := startDiagnostics(e, c.Flags()) // diagnostics.go
+			if err != nil {
+				return err
+			}
+			runErr := run(c.Context(), e, pos)
+			if err := stop(); err != nil && runErr == nil {
+				return fmt.Errorf("--diagnostics: %w", err)
+			}
+			return runErr
 		},
 	}
 }
