@@ -207,7 +207,11 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	order := g.topoOrder()
 	src.close()
 	subs := &submodules{}
-	in, err := diffCommits(ctx, g, order, newSource, workers, errs, subs, &c.commits)
+	var trees *gitTreeDiffer
+	if reader == ReaderGit {
+		trees = &gitTreeDiffer{git: gitBin, gitDir: r.gitDir}
+	}
+	in, err := diffCommits(ctx, g, order, newSource, trees, workers, errs, subs, &c.commits)
 	if err != nil {
 		return nil, stats, err
 	}

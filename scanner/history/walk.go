@@ -368,7 +368,10 @@ type introductions struct {
 // parallel (each with its own object reader and tree cache), and the
 // results joined in order, keeping each (path, blob)'s earliest commit —
 // the same result as one walk from the first commit to the last.
-func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), workers int, errs *objectErrors, subs *submodules, counter *atomic.Int64) (*introductions, error) {
+//
+// With git (trees non-nil), each segment is diffed by `git diff-tree`
+// (walk_git.go); a segment git cannot diff is walked here instead.
+func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), trees *gitTreeDiffer, workers int, errs *objectErrors, subs *submodules, counter *atomic.Int64) (*introductions, error) {
 	in := &introductions{commits: make([]plumbing.Hash, len(order))}
 	for rank, i := range order {
 		in.commits[rank] = g.nodes[i].hash
@@ -382,6 +385,13 @@ func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if trees != nil {
+				var err error
+				if outs[k], err = trees.segment(ctx, g, order, lo, hi, subs, counter); err == nil || ctx.Err() != nil {
+					fail[k] = err
+					return
+				}
+			}
 			src, err := newSource()
 			if err != nil {
 				fail[k] = err
