@@ -146,6 +146,9 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	stats.Reader = reader
 	batchCommand := reader == ReaderGit && supportsBatchCommand(gitBin)
 
+	if reader == ReaderGit {
+		r.peeler = &gitReader{git: gitBin, gitDir: r.gitDir, batchCommand: batchCommand}
+	}
 	spec, err := r.walkSpec(opts, warn)
 	if err != nil {
 		return nil, stats, err
@@ -187,21 +190,37 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	}
 	defer src.close()
 	msgs := earliest{}
+	// Messages are scanned on their own goroutine, beside the walk's reads
+	// and tree diffs (a copy each: the reader reuses its buffer).
+	type message struct {
+		idx    int32
+		commit plumbing.Hash
+		text   []byte
+	}
 	msgRank := map[int32][]scanner.Finding{} // node index → message findings
 	var ruleErrs []error
+	messages := make(chan message, 256)
+	messagesDone := make(chan struct{})
+	go func() {
+		defer close(messagesDone)
+		for m := range messages {
+			fs, err := d.Detect(scanner.Fragment{Data: m.text, Commit: m.commit.String()})
+			if err != nil {
+				ruleErrs = append(ruleErrs, err)
+			}
+			if len(fs) > 0 {
+				msgRank[m.idx] = fs
+			}
+		}
+	}()
 	g, err := loadGraph(ctx, src, spec, func(idx int32, commit plumbing.Hash, msg []byte) {
-		if !opts.Shard.OwnsMessages() {
-			return
-		}
-		fs, err := d.Detect(scanner.Fragment{Data: msg, Commit: commit.String()})
-		if err != nil {
-			ruleErrs = append(ruleErrs, err)
-		}
-		if len(fs) > 0 {
-			msgRank[idx] = fs
+		if opts.Shard.OwnsMessages() {
+			messages <- message{idx, commit, append([]byte(nil), msg...)}
 		}
 	}, errs, &c.objectsRead)
+	close(messages)
 	if err != nil {
+		<-messagesDone
 		return nil, stats, err
 	}
 	order := g.topoOrder()
@@ -212,6 +231,7 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		trees = &gitTreeDiffer{git: gitBin, gitDir: r.gitDir}
 	}
 	in, err := diffCommits(ctx, g, order, newSource, trees, workers, errs, subs, &c.commits)
+	<-messagesDone
 	if err != nil {
 		return nil, stats, err
 	}

@@ -128,3 +128,41 @@ func TestMissingTreeIsNamed(t *testing.T) {
 		{"c.py", "stripe-secret-key", stripeApp, c3, 1},
 	})
 }
+
+// TestPeelThroughGit: refs peeled by one git cat-file give the same tips,
+// the same tag messages and the same warnings as peeling each through
+// go-git, with a tag of a tag and tags of a tree and a blob among them.
+func TestPeelThroughGit(t *testing.T) {
+	git := requireTool(t, "git")
+	s := buildScenario(t)
+	s.repo.git("tag", "-a", "-m", "tag of a tag", "outer", "v1.1")
+	s.repo.git("tag", "-a", "-m", "a tree", "tree-tag", "HEAD^{tree}")
+	s.repo.git("tag", "blob-tag", "HEAD:README.md")
+	peel := func(viaGit bool) ([]plumbing.Hash, map[plumbing.Hash]tagMessage, []string) {
+		r, err := openRepository(s.repo.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if viaGit {
+			r.peeler = &gitReader{git: git, gitDir: r.gitDir, batchCommand: supportsBatchCommand(git)}
+		}
+		var warnings []string
+		tips, err := r.tips(nil, func(m string) { warnings = append(warnings, m) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if viaGit && len(r.peeled) == 0 {
+			t.Error("nothing was peeled through git")
+		}
+		return tips, r.tags, warnings
+	}
+	tips, tags, warnings := peel(false)
+	if len(tags) < 4 || len(warnings) != 2 {
+		t.Fatalf("%d tags, warnings %q: the scenario proves nothing", len(tags), warnings)
+	}
+	gtips, gtags, gwarnings := peel(true)
+	if !reflect.DeepEqual(gtips, tips) || !reflect.DeepEqual(gtags, tags) || !reflect.DeepEqual(gwarnings, warnings) {
+		t.Errorf("through git: tips %v, %d tags, warnings %q; through go-git: tips %v, %d tags, warnings %q",
+			gtips, len(gtags), gwarnings, tips, len(tags), warnings)
+	}
+}
