@@ -315,7 +315,7 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		ruleErrs = append(ruleErrs, s.ruleErrs...)
 		bigNames = append(bigNames, s.tooLarge...)
 	}
-	findings, err := attribute(r, in, all)
+	findings, err := attribute(ctx, r, in, all, newSource)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -425,22 +425,54 @@ func (r *repository) walkSpec(opts Options, warn func(string)) (walkSpec, error)
 }
 
 // attribute fills in author, email, date and summary of the commit each
-// finding is attributed to, and sorts the findings.
-func attribute(r *repository, in *introductions, all earliest) ([]scanner.Finding, error) {
+// finding is attributed to, and sorts the findings. The commits are read
+// in one batch from the walk's kind of object source (through go-git, a
+// lone commit read loads the whole pack index: 50 MB on curl/curl).
+func attribute(ctx context.Context, r *repository, in *introductions, all earliest, newSource func() (objectSource, error)) ([]scanner.Finding, error) {
 	type meta struct{ author, email, date, summary string }
 	metas := map[int32]meta{}
+	var ranks []int32
+	var hs []plumbing.Hash
+	for _, rf := range all {
+		if _, ok := metas[rf.rank]; !ok {
+			metas[rf.rank] = meta{}
+			ranks = append(ranks, rf.rank)
+			hs = append(hs, in.commits[rf.rank])
+		}
+	}
+	if len(hs) > 0 {
+		src, err := newSource()
+		if err != nil {
+			return nil, err
+		}
+		var readErr error
+		err = src.fetch(ctx, hs, plumbing.CommitObject, func(i int, data []byte, err error) {
+			if err == nil {
+				obj := &plumbing.MemoryObject{}
+				obj.SetType(plumbing.CommitObject)
+				_, _ = obj.Write(data)
+				var c object.Commit
+				if err = c.Decode(obj); err == nil {
+					metas[ranks[i]] = meta{author: c.Author.Name, email: c.Author.Email,
+						date: c.Author.When.Format(time.RFC3339), summary: firstLine(c.Message)}
+					return
+				}
+			}
+			if readErr == nil {
+				readErr = fmt.Errorf("read commit %s: %w", hs[i], err)
+			}
+		})
+		src.close()
+		if err == nil {
+			err = readErr
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	out := make([]rankedFinding, 0, len(all))
 	for _, rf := range all {
-		m, ok := metas[rf.rank]
-		if !ok {
-			c, err := object.GetCommit(r.repo.Storer, in.commits[rf.rank])
-			if err != nil {
-				return nil, fmt.Errorf("read commit %s: %w", in.commits[rf.rank], err)
-			}
-			m = meta{author: c.Author.Name, email: c.Author.Email,
-				date: c.Author.When.Format(time.RFC3339), summary: firstLine(c.Message)}
-			metas[rf.rank] = m
-		}
+		m := metas[rf.rank]
 		f := rf.f
 		f.Commit = in.commits[rf.rank].String()
 		f.Author, f.Email, f.Date, f.Message = m.author, m.email, m.date, m.summary
