@@ -119,14 +119,15 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	case j.firstOfPath:
 		if !j.lastOfPath {
 			s.lines.addAll(data)
+			// Only later versions ask (a second pass over the blob).
+			s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
 		}
-		s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
 		fs, err = s.d.Detect(frag)
 	default:
 		runs, fresh := s.lines.mark(data, !j.lastOfPath)
 		if fresh {
 			// No line seen before: nothing to skip.
-			s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
+			s.pathHasMulti = s.pathHasMulti || !j.lastOfPath && s.multi != nil && s.multi.Contains(data)
 			fs, err = s.d.Detect(frag)
 			break
 		}
