@@ -14,9 +14,10 @@
 //     each commit's tree against its first parent's. The result is every
 //     (path, blob) pair in the history, each with the first commit that put
 //     that blob at that path. Unchanged subtrees are skipped by hash, so
-//     the walk's cost follows what changed; commits are diffed in batches,
-//     a directory level at a time, and in parallel segments. Commit
-//     messages are scanned as they are read.
+//     the walk's cost follows what changed; commits are diffed in parallel
+//     segments, by `git diff-tree --stdin` when git reads (walk_git.go),
+//     else in batches a directory level at a time. Commit messages are
+//     scanned beside the walk as they are read.
 //  2. Read and scan (one reader per core): each distinct blob is read once,
 //     either through `git cat-file` processes (fast: C zlib and git's
 //     delta-base cache; the walk's commits and trees come the same way) or
