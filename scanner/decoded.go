@@ -42,7 +42,7 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 		if !d.ac.Contains(sub) {
 			return
 		}
-		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit}, depth+1, nil)
+		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit, Verdicts: frag.Verdicts}, depth+1, nil)
 		if len(found) > 0 {
 			for _, k := range overlapped {
 				existing[k].RuleID = "" // superseded; dropped by the caller
@@ -94,7 +94,7 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		return nil
 	}
 	offs = append(offs, offs[len(offs)-1])
-	found, _ := d.detect(Fragment{Path: frag.Path, Data: syn, Commit: frag.Commit}, depth+1, nil)
+	found, _ := d.detect(Fragment{Path: frag.Path, Data: syn, Commit: frag.Commit, Verdicts: frag.Verdicts}, depth+1, nil)
 	out := found[:0]
 	for _, f := range found {
 		os, oe := offs[f.SecretStart], offs[f.SecretEnd]

@@ -20,6 +20,9 @@ type Fragment struct {
 	Path   string // slash-separated, relative to the scanned root
 	Data   []byte
 	Commit string // only for allowlists that name commits
+	// Verdicts, if set, keeps path-filter verdicts across fragments of
+	// one path (pathverdicts.go).
+	Verdicts *PathVerdicts
 }
 
 // Options tune a Detector.
@@ -122,11 +125,12 @@ func (d *Detector) DetectLines(frag Fragment, ranges [][2]int) ([]Finding, error
 func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, error) {
 	data := frag.Data
 	// Decoded text (depth > 0) has its outer fragment's path, judged already.
-	if len(data) == 0 || depth == 0 && d.globallyAllowedPath(frag.Path) {
+	if len(data) == 0 || depth == 0 && frag.Verdicts.allowedPath(d, frag.Path) {
 		return nil, nil
 	}
-	// Path filters are judged once per fragment, not once per keyword hit.
-	pathOK := make([]int8, len(d.rules)) // 0 unknown, 1 applies, -1 not
+	// Path filters are judged once per fragment (per path with Verdicts),
+	// not once per keyword hit.
+	pathOK := frag.Verdicts.rules(d, frag.Path) // 0 unknown, 1 applies, -1 not
 	applies := func(ri int) bool {
 		if pathOK[ri] == 0 {
 			pathOK[ri] = -1

@@ -119,6 +119,8 @@ type lineSet struct {
 	// the end need no hashing.
 	prev    []byte
 	hasPrev bool
+	// runs is mark's result, reused from call to call.
+	runs [][2]int
 }
 
 const maxLinesPerPath = 1 << 17
@@ -158,7 +160,8 @@ const contextLines = scanner.ContextLines
 
 // mark hashes data's lines and returns the runs of lines not seen before,
 // as byte ranges of whole lines (newline included), merged when adjacent;
-// with remember, it adds them to the set. fresh reports that no line at
+// with remember, it adds them to the set (the runs are valid until the
+// next call). fresh reports that no line at
 // all had been seen before. Lines identical to the previous version's at
 // the start and at the end of the file are old without even being
 // visited: a typical commit changes a few lines in the middle.
@@ -168,7 +171,12 @@ func (s *lineSet) mark(data []byte, remember bool) (runs [][2]int, fresh bool) {
 		hashFrom, hashTo = sharedEnds(s.prev, data)
 	}
 	anyOld := hashFrom > 0 || hashTo < len(data)
-	runs = [][2]int{} // non-nil: "nothing new" must not mean "scan all"
+	if s.runs == nil {
+		s.runs = make([][2]int, 0, 16)
+	}
+	// Non-nil: "nothing new" must not mean "scan all". Valid until the
+	// next call.
+	runs = s.runs[:0]
 	for off := hashFrom; off < hashTo; {
 		end := lineEndAt(data, off)
 		next := min(end+1, len(data))
@@ -192,6 +200,7 @@ func (s *lineSet) mark(data []byte, remember bool) (runs [][2]int, fresh bool) {
 	} else {
 		s.hasPrev = false
 	}
+	s.runs = runs
 	return runs, !anyOld
 }
 

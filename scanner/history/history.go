@@ -14,9 +14,10 @@
 //     each commit's tree against its first parent's. The result is every
 //     (path, blob) pair in the history, each with the first commit that put
 //     that blob at that path. Unchanged subtrees are skipped by hash, so
-//     the walk's cost follows what changed; commits are diffed in batches,
-//     a directory level at a time, and in parallel segments. Commit
-//     messages are scanned as they are read.
+//     the walk's cost follows what changed; commits are diffed in parallel
+//     segments, by `git diff-tree --stdin` when git reads (walk_git.go),
+//     else in batches a directory level at a time. Commit messages are
+//     scanned beside the walk as they are read.
 //  2. Read and scan (one reader per core): each distinct blob is read once,
 //     either through `git cat-file` processes (fast: C zlib and git's
 //     delta-base cache; the walk's commits and trees come the same way) or
@@ -146,6 +147,9 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	stats.Reader = reader
 	batchCommand := reader == ReaderGit && supportsBatchCommand(gitBin)
 
+	if reader == ReaderGit {
+		r.peeler = &gitReader{git: gitBin, gitDir: r.gitDir, batchCommand: batchCommand}
+	}
 	spec, err := r.walkSpec(opts, warn)
 	if err != nil {
 		return nil, stats, err
@@ -187,27 +191,48 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 	}
 	defer src.close()
 	msgs := earliest{}
+	// Messages are scanned on their own goroutine, beside the walk's reads
+	// and tree diffs (a copy each: the reader reuses its buffer).
+	type message struct {
+		idx    int32
+		commit plumbing.Hash
+		text   []byte
+	}
 	msgRank := map[int32][]scanner.Finding{} // node index → message findings
 	var ruleErrs []error
+	messages := make(chan message, 256)
+	messagesDone := make(chan struct{})
+	go func() {
+		defer close(messagesDone)
+		for m := range messages {
+			fs, err := d.Detect(scanner.Fragment{Data: m.text, Commit: m.commit.String()})
+			if err != nil {
+				ruleErrs = append(ruleErrs, err)
+			}
+			if len(fs) > 0 {
+				msgRank[m.idx] = fs
+			}
+		}
+	}()
 	g, err := loadGraph(ctx, src, spec, func(idx int32, commit plumbing.Hash, msg []byte) {
-		if !opts.Shard.OwnsMessages() {
-			return
-		}
-		fs, err := d.Detect(scanner.Fragment{Data: msg, Commit: commit.String()})
-		if err != nil {
-			ruleErrs = append(ruleErrs, err)
-		}
-		if len(fs) > 0 {
-			msgRank[idx] = fs
+		if opts.Shard.OwnsMessages() {
+			messages <- message{idx, commit, append([]byte(nil), msg...)}
 		}
 	}, errs, &c.objectsRead)
+	close(messages)
 	if err != nil {
+		<-messagesDone
 		return nil, stats, err
 	}
 	order := g.topoOrder()
 	src.close()
 	subs := &submodules{}
-	in, err := diffCommits(ctx, g, order, newSource, workers, errs, subs, &c.commits)
+	var trees *gitTreeDiffer
+	if reader == ReaderGit {
+		trees = &gitTreeDiffer{git: gitBin, gitDir: r.gitDir}
+	}
+	in, err := diffCommits(ctx, g, order, newSource, trees, workers, errs, subs, &c.commits)
+	<-messagesDone
 	if err != nil {
 		return nil, stats, err
 	}
@@ -291,7 +316,7 @@ func Scan(ctx context.Context, repo string, d *scanner.Detector, opts Options) (
 		ruleErrs = append(ruleErrs, s.ruleErrs...)
 		bigNames = append(bigNames, s.tooLarge...)
 	}
-	findings, err := attribute(r, in, all)
+	findings, err := attribute(ctx, r, in, all, newSource)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -401,22 +426,54 @@ func (r *repository) walkSpec(opts Options, warn func(string)) (walkSpec, error)
 }
 
 // attribute fills in author, email, date and summary of the commit each
-// finding is attributed to, and sorts the findings.
-func attribute(r *repository, in *introductions, all earliest) ([]scanner.Finding, error) {
+// finding is attributed to, and sorts the findings. The commits are read
+// in one batch from the walk's kind of object source (through go-git, a
+// lone commit read loads the whole pack index: 50 MB on curl/curl).
+func attribute(ctx context.Context, r *repository, in *introductions, all earliest, newSource func() (objectSource, error)) ([]scanner.Finding, error) {
 	type meta struct{ author, email, date, summary string }
 	metas := map[int32]meta{}
+	var ranks []int32
+	var hs []plumbing.Hash
+	for _, rf := range all {
+		if _, ok := metas[rf.rank]; !ok {
+			metas[rf.rank] = meta{}
+			ranks = append(ranks, rf.rank)
+			hs = append(hs, in.commits[rf.rank])
+		}
+	}
+	if len(hs) > 0 {
+		src, err := newSource()
+		if err != nil {
+			return nil, err
+		}
+		var readErr error
+		err = src.fetch(ctx, hs, plumbing.CommitObject, func(i int, data []byte, err error) {
+			if err == nil {
+				obj := &plumbing.MemoryObject{}
+				obj.SetType(plumbing.CommitObject)
+				_, _ = obj.Write(data)
+				var c object.Commit
+				if err = c.Decode(obj); err == nil {
+					metas[ranks[i]] = meta{author: c.Author.Name, email: c.Author.Email,
+						date: c.Author.When.Format(time.RFC3339), summary: firstLine(c.Message)}
+					return
+				}
+			}
+			if readErr == nil {
+				readErr = fmt.Errorf("read commit %s: %w", hs[i], err)
+			}
+		})
+		src.close()
+		if err == nil {
+			err = readErr
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	out := make([]rankedFinding, 0, len(all))
 	for _, rf := range all {
-		m, ok := metas[rf.rank]
-		if !ok {
-			c, err := object.GetCommit(r.repo.Storer, in.commits[rf.rank])
-			if err != nil {
-				return nil, fmt.Errorf("read commit %s: %w", in.commits[rf.rank], err)
-			}
-			m = meta{author: c.Author.Name, email: c.Author.Email,
-				date: c.Author.When.Format(time.RFC3339), summary: firstLine(c.Message)}
-			metas[rf.rank] = m
-		}
+		m := metas[rf.rank]
 		f := rf.f
 		f.Commit = in.commits[rf.rank].String()
 		f.Author, f.Email, f.Date, f.Message = m.author, m.email, m.date, m.summary

@@ -226,6 +226,8 @@ type catFile struct {
 	// head is the start of the last binary blob skipped (its magic, for
 	// path-only rules); valid until the next read.
 	head []byte
+	// typ is the type of the last object read.
+	typ plumbing.ObjectType
 }
 
 func (r *gitReader) start(ctx context.Context) (*catFile, error) {
@@ -328,7 +330,8 @@ func (b *catFile) readObject(h plumbing.Hash, want plumbing.ObjectType, maxSize 
 	if err != nil || size < 0 {
 		return nil, 0, false, fmt.Errorf("unexpected cat-file reply %q", strings.TrimSpace(string(header)))
 	}
-	if fields[1] != want.String() {
+	b.typ, _ = plumbing.ParseObjectType(fields[1])
+	if want != plumbing.AnyObject && fields[1] != want.String() {
 		if _, err := b.out.Discard(int(size) + 1); err != nil {
 			return nil, 0, false, fmt.Errorf("read cat-file content: %w", err)
 		}

@@ -25,6 +25,10 @@ type repository struct {
 	gitDir string
 	// tags are the annotated tags met while resolving refs (tags.go).
 	tags map[plumbing.Hash]tagMessage
+	// peeler, when set, reads the refs' commits and tags through git
+	// (refs_git.go) into peeled, ahead of peelToCommit.
+	peeler *gitReader
+	peeled map[plumbing.Hash]peeledObject
 }
 
 // ErrNotRepository is wrapped by the error for a path that is not in a

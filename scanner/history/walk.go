@@ -84,25 +84,40 @@ func (r *repository) tips(branches []string, warn func(string)) ([]plumbing.Hash
 			out = append(out, c)
 		}
 	}
+	type namedRef struct {
+		name string
+		hash plumbing.Hash
+	}
+	var all []namedRef
 	err = refs.ForEach(func(ref *plumbing.Reference) error {
 		if ref.Type() == plumbing.SymbolicReference {
 			return nil // its target is listed on its own
 		}
-		addTip(ref.Name().String(), ref.Hash())
+		all = append(all, namedRef{ref.Name().String(), ref.Hash()})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
 	}
 	if head, err := storer.ResolveReference(st, plumbing.HEAD); err == nil {
-		addTip("HEAD", head.Hash())
+		all = append(all, namedRef{"HEAD", head.Hash()})
 	}
 	stashes, err := r.stashReflog()
 	if err != nil {
 		warn(err.Error())
 	}
 	for i, h := range stashes {
-		addTip(fmt.Sprintf("stash@{%d}", len(stashes)-1-i), h)
+		all = append(all, namedRef{fmt.Sprintf("stash@{%d}", len(stashes)-1-i), h})
+	}
+	if r.peeler != nil {
+		hs := make([]plumbing.Hash, len(all))
+		for i, ref := range all {
+			hs[i] = ref.hash
+		}
+		r.prepeel(hs) // refs_git.go
+	}
+	for _, ref := range all {
+		addTip(ref.name, ref.hash)
 	}
 	// A stable order makes the walk, and so attribution ties, repeatable.
 	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i][:], out[j][:]) < 0 })
@@ -115,6 +130,13 @@ var errNotCommit = errors.New("does not point to a commit")
 // peelToCommit follows annotated tags down to the commit they tag.
 func (r *repository) peelToCommit(h plumbing.Hash) (plumbing.Hash, error) {
 	for range 16 {
+		if k, ok := r.peeled[h]; ok { // read by git (refs_git.go)
+			if k.isTag {
+				h = k.target
+				continue
+			}
+			return h, nil
+		}
 		obj, err := r.repo.Storer.EncodedObject(plumbing.AnyObject, h)
 		if errors.Is(err, plumbing.ErrObjectNotFound) {
 			return h, fmt.Errorf("object %s: %w", h, errMissing)
@@ -368,7 +390,10 @@ type introductions struct {
 // parallel (each with its own object reader and tree cache), and the
 // results joined in order, keeping each (path, blob)'s earliest commit —
 // the same result as one walk from the first commit to the last.
-func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), workers int, errs *objectErrors, subs *submodules, counter *atomic.Int64) (*introductions, error) {
+//
+// With git (trees non-nil), each segment is diffed by `git diff-tree`
+// (walk_git.go); a segment git cannot diff is walked here instead.
+func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() (objectSource, error), trees *gitTreeDiffer, workers int, errs *objectErrors, subs *submodules, counter *atomic.Int64) (*introductions, error) {
 	in := &introductions{commits: make([]plumbing.Hash, len(order))}
 	for rank, i := range order {
 		in.commits[rank] = g.nodes[i].hash
@@ -382,6 +407,13 @@ func diffCommits(ctx context.Context, g *graph, order []int32, newSource func() 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if trees != nil {
+				var err error
+				if outs[k], err = trees.segment(ctx, g, order, lo, hi, subs, counter); err == nil || ctx.Err() != nil {
+					fail[k] = err
+					return
+				}
+			}
 			src, err := newSource()
 			if err != nil {
 				fail[k] = err

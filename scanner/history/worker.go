@@ -28,6 +28,9 @@ type blobScanner struct {
 	// changed ones. pathWholeFile: a rule judges the current path's whole
 	// file. Either way later versions get the whole-blob treatment.
 	pathHasMulti, pathWholeFile bool
+	// verdicts keeps the detector's path-filter verdicts for the path being
+	// read, across its versions and excerpts.
+	verdicts scanner.PathVerdicts
 }
 
 // counters are shared by all readers and read by the progress reporter.
@@ -103,7 +106,7 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	if j.firstOfPath {
 		s.lines.reset()
 	}
-	frag := scanner.Fragment{Path: s.in.paths[j.path], Data: data, Commit: s.commit(j.rank)}
+	frag := scanner.Fragment{Path: s.in.paths[j.path], Data: data, Commit: s.commit(j.rank), Verdicts: &s.verdicts}
 	if j.firstOfPath {
 		s.pathHasMulti = false
 		s.pathWholeFile = s.wholeFileRule(frag.Path)
@@ -116,14 +119,15 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	case j.firstOfPath:
 		if !j.lastOfPath {
 			s.lines.addAll(data)
+			// Only later versions ask (a second pass over the blob).
+			s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
 		}
-		s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
 		fs, err = s.d.Detect(frag)
 	default:
 		runs, fresh := s.lines.mark(data, !j.lastOfPath)
 		if fresh {
 			// No line seen before: nothing to skip.
-			s.pathHasMulti = s.pathHasMulti || s.multi != nil && s.multi.Contains(data)
+			s.pathHasMulti = s.pathHasMulti || !j.lastOfPath && s.multi != nil && s.multi.Contains(data)
 			fs, err = s.d.Detect(frag)
 			break
 		}
@@ -132,7 +136,7 @@ func (s *blobScanner) scan(j *blobJob, data []byte) {
 	s.counters.scanned.Add(int64(len(data)))
 	s.keep(fs, err, j.rank)
 	for _, p := range j.extra {
-		frag := scanner.Fragment{Path: s.in.paths[p.path], Data: data, Commit: s.commit(p.rank)}
+		frag := scanner.Fragment{Path: s.in.paths[p.path], Data: data, Commit: s.commit(p.rank), Verdicts: &s.verdicts}
 		fs, err := s.d.Detect(frag)
 		s.keep(fs, err, p.rank)
 	}
@@ -183,7 +187,7 @@ func (s *blobScanner) scanChanged(frag scanner.Fragment, runs [][2]int) ([]scann
 		covered += hi - lo
 		line += bytes.Count(data[lineAt:lo], []byte{'\n'})
 		lineAt = lo
-		sub := scanner.Fragment{Path: frag.Path, Data: data[lo:hi], Commit: frag.Commit}
+		sub := scanner.Fragment{Path: frag.Path, Data: data[lo:hi], Commit: frag.Commit, Verdicts: frag.Verdicts}
 		fs, err := s.d.DetectLines(sub, ranges)
 		if err != nil {
 			errs = append(errs, err)
