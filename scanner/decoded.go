@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"sort"
 
 	"github.com/leakfix/leakfix/scanner/decode"
 )
@@ -69,7 +70,9 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, marker byte, layer string, dec func([]byte) (decode.Inline, bool)) []Finding {
 	data := frag.Data
 	var syn []byte
-	var offs []int // offs[i]: offset in data of syn[i]; one more at the end
+	// segs map syn back to data line by line: the decoder's own offset
+	// tables are kept, not copied into one table of every byte.
+	var segs []inlineSeg
 	// Jump from marker to marker ('%' or '\\'): most lines have none.
 	for from := 0; from < len(data); {
 		i := bytes.IndexByte(data[from:], marker)
@@ -82,22 +85,18 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 			continue // one-letter escapes hide no keyword and no token start
 		}
 		if in, ok := dec(data[ls:le]); ok && d.ac.Contains(in.Text) {
+			segs = append(segs, inlineSeg{syn: len(syn), n: len(in.Text), ls: ls, le: le, offs: in.Offs})
 			syn = append(syn, in.Text...)
-			for _, o := range in.Offs[:len(in.Text)] {
-				offs = append(offs, ls+o)
-			}
 			syn = append(syn, '\n')
-			offs = append(offs, le)
 		}
 	}
 	if len(syn) == 0 {
 		return nil
 	}
-	offs = append(offs, offs[len(offs)-1])
 	found, _ := d.detect(Fragment{Path: frag.Path, Data: syn, Commit: frag.Commit}, depth+1, nil)
 	out := found[:0]
 	for _, f := range found {
-		os, oe := offs[f.SecretStart], offs[f.SecretEnd]
+		os, oe := inlineOrigin(segs, f.SecretStart), inlineOrigin(segs, f.SecretEnd)
 		if oe <= os {
 			continue
 		}
@@ -110,6 +109,26 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		out = append(out, f)
 	}
 	return out
+}
+
+// inlineSeg is one decoded line inside detectInline's synthetic text:
+// syn[syn:syn+n] is the line's decoded text, followed by a newline.
+type inlineSeg struct {
+	syn, n int
+	ls, le int   // the line in data
+	offs   []int // offs[i]: offset in the line of decoded byte i
+}
+
+// inlineOrigin maps an offset in the synthetic text to data: a decoded
+// byte to where its escape starts, a line's trailing newline (and the end
+// of the text) to the line's end.
+func inlineOrigin(segs []inlineSeg, pos int) int {
+	k := sort.Search(len(segs), func(i int) bool { return segs[i].syn > pos }) - 1
+	s := segs[k]
+	if rel := pos - s.syn; rel < s.n {
+		return s.ls + s.offs[rel]
+	}
+	return s.le
 }
 
 // chain prepends an outer layer to a finding's decode chain.
