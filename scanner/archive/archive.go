@@ -215,7 +215,7 @@ func (w *walker) stream(name string, r io.Reader, compressed *countingReader, de
 	if err := w.count(name); err != nil {
 		return err
 	}
-	return w.entry(name, innerName(name), rest, depth)
+	return w.entry(name, innerName(name), rest, depth, -1)
 }
 
 // innerName is the single file a .gz/.bz2/.xz holds: its own name minus
@@ -259,7 +259,7 @@ func (w *walker) zip(name string, data []byte, depth int) error {
 		}
 		cr := &countingReader{r: nil, fixed: int64(f.CompressedSize64)}
 		br := &budgetReader{r: rc, w: w, compressed: cr, path: name + "!" + f.Name}
-		err = w.entry(name, f.Name, br, depth)
+		err = w.entry(name, f.Name, br, depth, int64(min(f.UncompressedSize64, 1<<62)))
 		rc.Close()
 		if err != nil {
 			return err
@@ -302,18 +302,21 @@ func (w *walker) tar(name string, r io.Reader, depth int, plainSize int64) error
 		if plainSize > 0 {
 			er = &budgetReader{r: tr, w: w, compressed: &countingReader{fixed: plainSize}, path: name + "!" + h.Name}
 		}
-		if err := w.entry(name, h.Name, er, depth); err != nil {
+		if err := w.entry(name, h.Name, er, depth, h.Size); err != nil {
 			return err
 		}
 	}
 }
 
 // entry reads one entry and either opens it as an archive or hands it on.
-func (w *walker) entry(outer, inner string, r io.Reader, depth int) error {
+// size is the entry's size as its header declares it, or -1.
+func (w *walker) entry(outer, inner string, r io.Reader, depth int, size int64) error {
 	p := outer + "!" + inner
 	w.stats.Entries++
 	// Read up to the entry cap; an archive may go on within the budget.
-	head := make([]byte, 0, 512)
+	// The buffer starts at the declared size (capped, since a header can
+	// lie), so most entries are read without growing and copying it.
+	head := make([]byte, 0, max(512, min(size, w.lim.MaxEntrySize)+1))
 	head, err := readUpTo(r, head, 512)
 	if err != nil {
 		return wrapRead(p, err)
