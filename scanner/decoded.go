@@ -59,17 +59,20 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 		}
 	}
 	decode.Tokens(data, minTokenLen, !d.opts.NoBase64, token)
-	out = append(out, d.detectInline(frag, depth, lines, '%', decode.LayerPercent, decode.Percent)...)
-	out = append(out, d.detectInline(frag, depth, lines, '\\', decode.LayerEscape, decode.Escapes)...)
+	out = append(out, d.detectInline(frag, depth, lines, '%', decode.LayerPercent, decode.PercentText, decode.Percent)...)
+	out = append(out, d.detectInline(frag, depth, lines, '\\', decode.LayerEscape, decode.EscapesText, decode.Escapes)...)
 	return d.dedupeDecoded(existing, out)
 }
 
 // detectInline decodes every line of frag that holds the layer's escapes
 // and a rule keyword once decoded, scans those lines together as one
 // fragment, and maps the findings back through the decoded bytes' origins.
-func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, marker byte, layer string, dec func([]byte) (decode.Inline, bool)) []Finding {
+// text decodes a line into a reused buffer for the keyword check; dec
+// decodes it again with offsets for the lines that pass.
+func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, marker byte, layer string,
+	text func(line, buf []byte) ([]byte, bool), dec func([]byte) (decode.Inline, bool)) []Finding {
 	data := frag.Data
-	var syn []byte
+	var syn, scratch []byte
 	// segs map syn back to data line by line: the decoder's own offset
 	// tables are kept, not copied into one table of every byte.
 	var segs []inlineSeg
@@ -84,7 +87,11 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.keywordAfterEscape(data[ls:le]) {
 			continue // one-letter escapes hide no keyword and no token start
 		}
-		if in, ok := dec(data[ls:le]); ok && d.ac.Contains(in.Text) {
+		var ok bool
+		if scratch, ok = text(data[ls:le], scratch); !ok || !d.ac.Contains(scratch) {
+			continue
+		}
+		if in, ok := dec(data[ls:le]); ok {
 			segs = append(segs, inlineSeg{syn: len(syn), n: len(in.Text), ls: ls, le: le, offs: in.Offs})
 			syn = append(syn, in.Text...)
 			syn = append(syn, '\n')
