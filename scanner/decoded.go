@@ -84,7 +84,7 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		}
 		ls, le := lineStart(data, from+i), lineEnd(data, from+i)
 		from = le + 1
-		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.keywordAfterEscape(data[ls:le]) {
+		if marker == '\\' && !d.escapesWorthDecoding(data[ls:le]) {
 			continue // one-letter escapes hide no keyword and no token start
 		}
 		var ok bool
@@ -217,18 +217,24 @@ func (d *Detector) overlapping(fs []Finding, start, end int) (idx []int, onlyGen
 	return idx, onlyGeneric
 }
 
-// keywordAfterEscape reports a rule keyword that starts right after a
-// one-letter escape ("\nghp_..."): the escape's letter is then all that
-// stands between the token and its rule's leading boundary.
-func (d *Detector) keywordAfterEscape(line []byte) bool {
-	// Cheap reject first: most escapes ("\n\"" in a format string) are
-	// followed by no byte a keyword starts with, and then the automaton
-	// need not run over the line.
+// escapesWorthDecoding reports a line whose backslash escapes can hide
+// something: a \uXXXX or \xXX escape of printable ASCII (which can spell
+// a keyword itself), or a rule keyword right after a one-letter escape
+// ("\nghp_..."), whose letter is then all that stands between the token
+// and its rule's leading boundary. One pass over the backslashes answers
+// both; the automaton runs only when a keyword may follow an escape.
+func (d *Detector) escapesWorthDecoding(line []byte) bool {
 	maybe := false
-	for i := bytes.IndexByte(line, '\\'); i >= 0 && i+2 < len(line); {
-		if decode.IsLetterEscape(line[i+1]) && d.kwStart[line[i+2]] {
-			maybe = true
-			break
+	for i := bytes.IndexByte(line, '\\'); i >= 0; {
+		if i+1 < len(line) {
+			switch c := line[i+1]; {
+			case c == 'u' || c == 'x':
+				if decode.IsCodeEscape(line, i) {
+					return true
+				}
+			case !maybe && i+2 < len(line) && decode.IsLetterEscape(c) && d.kwStart[line[i+2]]:
+				maybe = true
+			}
 		}
 		j := bytes.IndexByte(line[i+1:], '\\')
 		if j < 0 {

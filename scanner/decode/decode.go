@@ -303,22 +303,12 @@ func HasEscape(line []byte) bool {
 	return false
 }
 
-// HasCodeEscape reports a \uXXXX or \xXX escape in line: those can hide
-// a rule's keyword itself, one-letter escapes cannot.
-func HasCodeEscape(line []byte) bool {
-	for i := bytes.IndexByte(line, '\\'); i >= 0; {
-		// Only escapes of printable ASCII can hide a keyword or a token:
-		// the \u4e00 of a Unicode table cannot.
-		if r, n := escapeAt(line, i); n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') && r >= 0x20 && r <= 0x7e {
-			return true
-		}
-		j := bytes.IndexByte(line[i+1:], '\\')
-		if j < 0 {
-			return false
-		}
-		i += 1 + j
-	}
-	return false
+// IsCodeEscape reports a \uXXXX or \xXX escape of printable ASCII at
+// line[i] (a backslash). Only those can hide a keyword or a token: the
+// \u4e00 of a Unicode table cannot.
+func IsCodeEscape(line []byte, i int) bool {
+	r, n := escapeAt(line, i)
+	return n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') && r >= 0x20 && r <= 0x7e
 }
 
 // IsLetterEscape reports c as the letter of a one-letter escape Escapes
