@@ -92,12 +92,13 @@ func TestLargeBinaryFilesInTree(t *testing.T) {
 	rand.New(rand.NewSource(2)).Read(noise)
 	noise[0] = 0
 
+	keystore := append([]byte{0x30, 0x82, 0x0a, 0x00}, noise...) // DER magic, then 32 KiB
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
 	for _, e := range []struct {
 		name string
 		data []byte
-	}{{"blob.bin", noise}, {"conf/app.env", []byte(secretLine)}} {
+	}{{"blob.bin", noise}, {"conf/app.env", []byte(secretLine)}, {"certs/inner.p12", keystore}} {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store})
 		if err != nil {
 			t.Fatal(err)
@@ -112,7 +113,6 @@ func TestLargeBinaryFilesInTree(t *testing.T) {
 	for _, u := range utf16.Encode([]rune(string(bytes.Repeat([]byte("# filler line\n"), 1<<10)) + secretLine)) {
 		binary.Write(&u16, binary.LittleEndian, u)
 	}
-	keystore := append([]byte{0x30, 0x82, 0x0a, 0x00}, noise...) // DER magic, then 32 KiB
 
 	dir := t.TempDir()
 	files := map[string][]byte{
@@ -143,6 +143,22 @@ func TestLargeBinaryFilesInTree(t *testing.T) {
 	}
 	if f, ok := got["dist/bundle.zip!conf/app.env aws-secret-access-key"]; !ok || f.Container != "dist/bundle.zip" {
 		t.Errorf("secret inside the zip not found: %v", keysOf(got))
+	}
+	// A binary entry is held whole only when a path-only rule names it.
+	inner := 0
+	for _, f := range fs {
+		if f.File == "dist/bundle.zip!certs/inner.p12" {
+			inner++
+			if f.Secret != GitBlobID(keystore) || !f.IsWholeFile() {
+				t.Errorf("keystore in zip: secret %.12s, want blob %.12s", f.Secret, GitBlobID(keystore))
+			}
+		}
+		if f.File == "dist/bundle.zip!blob.bin" {
+			t.Errorf("binary entry reported: %s", f.RuleID)
+		}
+	}
+	if inner != 1 {
+		t.Errorf("keystore in zip: %d findings, want 1 (%v)", inner, keysOf(got))
 	}
 	if _, ok := got["notes-utf16.txt aws-secret-access-key"]; !ok {
 		t.Errorf("secret in UTF-16 text not found: %v", keysOf(got))

@@ -145,7 +145,20 @@ type Stats struct {
 // caller to judge as binary). fn's error stops the walk and is returned. A
 // corrupt archive yields an error wrapping the format's own.
 func Walk(ctx context.Context, name string, data []byte, lim Limits, fn func(Entry) error) (Stats, error) {
-	w := &walker{ctx: ctx, lim: lim, fn: fn}
+	return WalkKeeping(ctx, name, data, lim, nil, fn)
+}
+
+// HeadLen is how much of an entry WalkKeeping's keep sees: git's window
+// for calling content binary.
+const HeadLen = 8 << 10
+
+// WalkKeeping is Walk for a caller that needs only some entries whole:
+// keep sees each entry's path and first HeadLen bytes (all of it when
+// shorter), and an entry it refuses is inflated only to count against the
+// limits, never held (a scanner has no use for an image inside a jar).
+// Nested archives are always opened. A nil keep keeps every entry.
+func WalkKeeping(ctx context.Context, name string, data []byte, lim Limits, keep func(path string, head []byte) bool, fn func(Entry) error) (Stats, error) {
+	w := &walker{ctx: ctx, lim: lim, fn: fn, keep: keep}
 	err := w.open(name, data, 1)
 	return w.stats, errors.Join(append(w.deep, err)...)
 }
@@ -154,6 +167,7 @@ type walker struct {
 	ctx     context.Context
 	lim     Limits
 	fn      func(Entry) error
+	keep    func(path string, head []byte) bool
 	total   int64
 	entries int
 	stats   Stats
@@ -317,11 +331,23 @@ func (w *walker) entry(outer, inner string, r io.Reader, depth int, size int64) 
 	// The buffer starts at the declared size (capped, since a header can
 	// lie), so most entries are read without growing and copying it.
 	head := make([]byte, 0, max(512, min(size, w.lim.MaxEntrySize)+1))
-	head, err := readUpTo(r, head, 512)
+	headLen := int64(512)
+	if w.keep != nil {
+		headLen = HeadLen
+	}
+	head, err := readUpTo(r, head, headLen)
 	if err != nil {
 		return wrapRead(p, err)
 	}
 	isArchive := Sniff(head) != None
+	if !isArchive && w.keep != nil && !w.keep(p, head) {
+		// Inflated all the same: the limits count what an entry holds.
+		n, err := io.Copy(io.Discard, r)
+		if int64(len(head))+n > w.lim.MaxEntrySize {
+			w.stats.TooLarge++
+		}
+		return wrapRead(p, err)
+	}
 	limit := w.lim.MaxEntrySize
 	if isArchive {
 		limit = w.lim.MaxTotal
