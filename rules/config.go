@@ -100,10 +100,11 @@ type compiledRegex struct {
 	spansLines  bool
 	gate        *ValueGate
 	literals    *RequiredLiterals
+	keywords    []string // the rule's: literal sets they imply are no filter
 }
 
-func newCompiledRegex(expr string, secretGroup int) *compiledRegex {
-	return &compiledRegex{expr: expr, secretGroup: secretGroup}
+func newCompiledRegex(expr string, secretGroup int, keywords ...string) *compiledRegex {
+	return &compiledRegex{expr: expr, secretGroup: secretGroup, keywords: keywords}
 }
 
 func (c *compiledRegex) get() *compiledRegex {
@@ -122,7 +123,7 @@ func (c *compiledRegex) get() *compiledRegex {
 			if c.gate == nil {
 				c.gate = treeRunGate(tree) // rungate.go
 			}
-			c.literals = treeRequiredLiterals(tree)
+			c.literals = treeRequiredLiterals(tree, c.keywords...)
 		}
 	})
 	return c
@@ -614,7 +615,7 @@ func (c *Config) compile(eager bool) error {
 			fail(r, "validate %q is not one of %s", r.Validate, strings.Join(Validators(), ", "))
 		}
 		if r.Regex != "" && (r.re == nil || r.re.expr != r.Regex || r.re.secretGroup != r.SecretGroup) {
-			r.re = newCompiledRegex(r.Regex, r.SecretGroup)
+			r.re = newCompiledRegex(r.Regex, r.SecretGroup, r.Keywords...)
 		}
 		if r.Regex != "" && eager {
 			if c := r.re.get(); c.err != nil {

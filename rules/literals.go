@@ -3,6 +3,8 @@ package rules
 import (
 	"bytes"
 	"regexp/syntax"
+	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -12,8 +14,14 @@ import (
 // the engine skip windows where a rule cannot match — most usefully for
 // case-sensitive rules (`DB_PASSWORD=`) whose case-insensitive keyword
 // (`password`) fires on every lowercase identifier.
+//
+// More sets may be required at once (every match holds one of lits and one
+// of each of more): a rule's best single set is often its keywords
+// (`curl`, `wget`), which the keyword hit that opened the window already
+// guarantees, while a second set (` -u`, ` --user`) turns most windows away.
 type RequiredLiterals struct {
 	lits []requiredLit
+	more [][]requiredLit
 }
 
 type requiredLit struct {
@@ -30,7 +38,20 @@ const (
 
 // Admits reports whether b may hold a match.
 func (r *RequiredLiterals) Admits(b []byte) bool {
-	for _, l := range r.lits {
+	if !admitsAny(b, r.lits) {
+		return false
+	}
+	for _, set := range r.more {
+		if !admitsAny(b, set) {
+			return false
+		}
+	}
+	return true
+}
+
+// admitsAny reports whether b holds one of lits.
+func admitsAny(b []byte, lits []requiredLit) bool {
+	for _, l := range lits {
 		if l.fold {
 			if containsFoldASCII(b, l.text) {
 				return true
@@ -92,17 +113,162 @@ func requiredLiterals(expr string) *RequiredLiterals {
 	return treeRequiredLiterals(re)
 }
 
-func treeRequiredLiterals(re *syntax.Regexp) *RequiredLiterals {
+// keywords are the rule's: a window always holds one, so a set every
+// keyword already spells is no extra filter.
+func treeRequiredLiterals(re *syntax.Regexp, keywords ...string) *RequiredLiterals {
 	lits, ok := required(re)
-	if !ok || len(lits) == 0 || len(lits) > maxRequiredLits {
-		return nil
+	if !ok || !useful(lits) {
+		lits = nil
+	}
+	// Further sets every match needs as well, best first.
+	var more [][]requiredLit
+	for _, set := range conjuncts(re, keywords) {
+		if len(more) == maxMoreSets {
+			break
+		}
+		if !useful(set) || sameSet(set, lits) || spelledByKeywords(set, keywords) {
+			continue
+		}
+		dup := false
+		for _, m := range more {
+			dup = dup || sameSet(set, m)
+		}
+		if !dup {
+			more = append(more, set)
+		}
+	}
+	if lits == nil {
+		if len(more) == 0 {
+			return nil
+		}
+		lits, more = more[0], more[1:]
+	}
+	return &RequiredLiterals{lits: lits, more: more}
+}
+
+// useful: every literal is long enough to be rare, and there are few.
+func useful(lits []requiredLit) bool {
+	if len(lits) == 0 || len(lits) > maxRequiredLits {
+		return false
 	}
 	for _, l := range lits {
 		if len(l.text) < minRequiredLen {
-			return nil
+			return false
 		}
 	}
-	return &RequiredLiterals{lits: lits}
+	return true
+}
+
+// spelledByKeywords reports a set with a literal inside every keyword (in
+// any case): the keyword hit that opened a window nearly always satisfies it.
+func spelledByKeywords(set []requiredLit, keywords []string) bool {
+	if len(keywords) == 0 {
+		return false
+	}
+	for _, k := range keywords {
+		k = strings.ToLower(k)
+		inside := false
+		for _, l := range set {
+			inside = inside || strings.Contains(k, strings.ToLower(string(l.text)))
+		}
+		if !inside {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSet(a, b []requiredLit) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].fold != b[i].fold || !bytes.Equal(a[i].text, b[i].text) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxMoreSets bounds the extra sets a window is checked against, and
+// maxConjuncts the sets one node keeps while deriving them.
+const (
+	maxMoreSets  = 2
+	maxConjuncts = 3
+)
+
+// conjuncts returns literal sets that every match of n contains one of
+// each of, best (by score) first: for a concatenation, its children's sets
+// side by side; for an alternation, the unions of one set per branch,
+// taken in every combination (each union is necessary). Sets the keywords
+// spell are left out as they go (they filter nothing).
+func conjuncts(n *syntax.Regexp, keywords []string) [][]requiredLit {
+	switch n.Op {
+	case syntax.OpLiteral:
+		if lits, ok := required(n); ok {
+			return [][]requiredLit{lits}
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return conjuncts(n.Sub[0], keywords)
+	case syntax.OpRepeat:
+		if n.Min >= 1 {
+			return conjuncts(n.Sub[0], keywords)
+		}
+	case syntax.OpConcat:
+		var sets [][]requiredLit
+		// As in required: runs of exact children make longer literals.
+		var run []requiredLit
+		for _, sub := range n.Sub {
+			if ex, ok := exact(sub); ok {
+				if run == nil {
+					run = ex
+				} else if run = cross(run, ex); run == nil {
+					run = ex
+				}
+				sets = append(sets, run)
+				continue
+			}
+			run = nil
+			sets = append(sets, conjuncts(sub, keywords)...)
+		}
+		return bestSets(sets, keywords)
+	case syntax.OpAlternate:
+		combos := [][]requiredLit{nil}
+		for _, sub := range n.Sub {
+			cs := conjuncts(sub, keywords)
+			if len(cs) == 0 {
+				return nil // a branch that needs nothing
+			}
+			var next [][]requiredLit
+			for _, c := range combos {
+				for _, set := range cs {
+					if u := append(append([]requiredLit(nil), c...), set...); len(u) <= maxRequiredLits {
+						next = append(next, u)
+					}
+				}
+			}
+			combos = bestSets(next, keywords)
+			if len(combos) == 0 {
+				return nil
+			}
+		}
+		return combos
+	}
+	return nil
+}
+
+// bestSets keeps the maxConjuncts sets that score highest, leaving out
+// those the keywords spell.
+func bestSets(sets [][]requiredLit, keywords []string) [][]requiredLit {
+	var out [][]requiredLit
+	for _, s := range sets {
+		if len(s) == 0 || len(s) > maxRequiredLits || spelledByKeywords(s, keywords) {
+			continue
+		}
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return score(out[i]) > score(out[j]) })
+	return out[:min(len(out), maxConjuncts)]
 }
 
 // required returns literals one of which every match of n contains.

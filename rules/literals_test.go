@@ -3,6 +3,7 @@ package rules
 import (
 	"math/rand"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,60 @@ func TestRequiredLiterals(t *testing.T) {
 		}
 		if strings.Join(texts, ",") != strings.Join(tt.want, ",") {
 			t.Errorf("%s: got %v, want %v", tt.expr, texts, tt.want)
+		}
+	}
+}
+
+// TestRequiredLiteralSetsTogether: a second set every match needs turns
+// away windows the first (the keywords) lets through.
+func TestRequiredLiteralSetsTogether(t *testing.T) {
+	tests := []struct {
+		expr     string
+		keywords []string
+		admit    []string
+		refuse   []string
+	}{
+		{`\b(?:curl|wget)\b[^\r\n]*?[ \t](?:-u|--user|-U)(?:[ \t]+|=)[^\s:]+:([^\s'"@]{4,})|\bwget\b[^\r\n]*?[ \t]--password[ \t=]([^\s'"]{4,})`,
+			[]string{"curl", "wget"},
+			[]string{"curl -u deploy:Mz7kQr3Lt9Wx https://x", "wget --password=Kr8mQz3Lt7Wv https://x", "curl --user a:bcdefg"},
+			[]string{"curl_easy_setopt(curl, CURLOPT_URL, url);", "wget https://example.com/a.tgz"}},
+		{`(?i)(?:create|alter)\s+user\s+\S+\s+identified\s+by\s+'([^']{4,})'`,
+			[]string{"identified"},
+			[]string{"CREATE USER app IDENTIFIED BY 'Tq8kLm3R'"},
+			[]string{"-- the account is identified by its name", "user identified by 'x'"}},
+	}
+	for _, tt := range tests {
+		tree, err := syntax.Parse(tt.expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lits := treeRequiredLiterals(tree, tt.keywords...)
+		if lits == nil || len(lits.more) == 0 {
+			t.Errorf("%s: no second set", tt.expr)
+			continue
+		}
+		re := regexp.MustCompile(tt.expr)
+		for _, s := range tt.admit {
+			if !re.MatchString(s) {
+				t.Fatalf("%s does not match %q: fix the test", tt.expr, s)
+			}
+			if !lits.Admits([]byte(s)) {
+				t.Errorf("%s: refuses %q, which it matches", tt.expr, s)
+			}
+		}
+		for _, s := range tt.refuse {
+			if lits.Admits([]byte(s)) {
+				t.Errorf("%s: admits %q", tt.expr, s)
+			}
+		}
+		// Without keywords the sets the keywords spell are kept first and
+		// the keyword-free ones may not make the cut; never less sound.
+		if l := treeRequiredLiterals(tree); l != nil {
+			for _, s := range tt.admit {
+				if !l.Admits([]byte(s)) {
+					t.Errorf("%s without keywords: refuses %q", tt.expr, s)
+				}
+			}
 		}
 	}
 }

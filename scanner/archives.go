@@ -56,7 +56,9 @@ func (d *Detector) detectArchive(frag Fragment) ([]Finding, error) {
 	}
 	var out []Finding
 	var errs []error
-	_, err := archive.Walk(context.Background(), frag.Path, frag.Data, d.archives, func(e archive.Entry) error {
+	// A binary entry only matters whole to a path-only rule that names it.
+	keep := func(path string, head []byte) bool { return !IsBinary(head) || d.NamesFile(path) }
+	_, err := archive.WalkKeeping(context.Background(), frag.Path, frag.Data, d.archives, keep, func(e archive.Entry) error {
 		if IsBinary(e.Data) {
 			// A keystore inside an archive is still a whole-file secret.
 			fs := d.DetectBinaryData(Fragment{Path: e.Path, Data: e.Data, Commit: frag.Commit}, "")

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/leakfix/leakfix/scanner/archive"
 	"io"
 	"os"
 )
@@ -185,4 +186,32 @@ func hashFile(path string) (head []byte, id string, err error) {
 		return nil, "", fmt.Errorf("read binary file: %w", err)
 	}
 	return head, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readText reads a file of size bytes from f, unless its first sniffLen
+// bytes already say it is binary and neither an archive nor UTF-16 text:
+// then skipped is set and nothing more is read (images, wasm, test
+// binaries), since only its path and, for a path-only rule, its blob id
+// matter, and detectBinaryFile hashes those from the file when asked.
+func readText(f io.Reader, size int64) (data []byte, skipped bool, err error) {
+	head := make([]byte, min(size, sniffLen))
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, false, err
+	}
+	if n < len(head) || int64(n) == size {
+		return head[:n], false, nil
+	}
+	if IsBinary(head) && archive.Sniff(head) == archive.None {
+		if _, utf16 := DecodeUTF16(head[:min(n, 4)]); !utf16 {
+			return nil, true, nil
+		}
+	}
+	data = make([]byte, size)
+	copy(data, head)
+	m, err := io.ReadFull(f, data[n:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, false, err
+	}
+	return data[:n+m], false, nil
 }

@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
+	"unsafe"
 
 	"github.com/leakfix/leakfix/rules"
 )
@@ -141,21 +143,53 @@ func lineWithout(line, secret string) string {
 	return strings.ReplaceAll(line, secret, " ")
 }
 
-// droppedByContext reports whether a generic finding is, beyond doubt,
+// fragmentContext judges the context of the candidates of one
+// fragment: the path's class is found once, and line starts are found from
+// the previous candidate's, so a long line with many candidates is not
+// searched back from each one (candidates come in position order per rule).
+type fragmentContext struct {
+	path      string
+	data      []byte
+	class     PathClass
+	classKnow bool
+	pos, ls   int // the last lineStart query and its answer
+}
+
+// dropped reports whether a generic finding is, beyond doubt,
 // not a credential: a fixture-named identifier in a test, docs or example
 // file, or the literal half of a code expression.
-func droppedByContext(r *rules.Rule, path string, data []byte, secretStart, secretEnd int) bool {
+func (fc *fragmentContext) dropped(r *rules.Rule, secretStart, secretEnd int) bool {
 	if !r.IsGeneric() {
 		return false
 	}
-	if isCodeExpression(data, secretStart, secretEnd) {
+	if isCodeExpression(fc.data, secretStart, secretEnd) {
 		return true
 	}
-	if ClassifyPath(path) == PathSource {
+	if !fc.classKnow {
+		fc.class, fc.classKnow = ClassifyPath(fc.path), true
+	}
+	if fc.class == PathSource {
 		return false
 	}
-	ident := Identifier(string(data[lineStart(data, secretStart):secretStart]))
+	prefix := fc.data[fc.lineStart(secretStart):secretStart]
+	// The identifier is only matched, never kept, so the line need not be
+	// copied into a string (a minified line can be megabytes long).
+	ident := Identifier(unsafe.String(unsafe.SliceData(prefix), len(prefix)))
 	return hasFixtureWord(ident)
+}
+
+// lineStart is lineStart(fc.data, pos), searching back only as far as the
+// previous query when pos is past it.
+func (fc *fragmentContext) lineStart(pos int) int {
+	if pos >= fc.pos && fc.pos > 0 {
+		if i := bytes.LastIndexByte(fc.data[fc.pos:pos], '\n'); i >= 0 {
+			fc.ls = fc.pos + i + 1
+		}
+	} else {
+		fc.ls = lineStart(fc.data, pos)
+	}
+	fc.pos = pos
+	return fc.ls
 }
 
 // isCodeExpression: the value is a string literal concatenated or

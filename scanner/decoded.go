@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"sort"
 
 	"github.com/leakfix/leakfix/scanner/decode"
 )
@@ -58,18 +59,23 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 		}
 	}
 	decode.Tokens(data, minTokenLen, !d.opts.NoBase64, token)
-	out = append(out, d.detectInline(frag, depth, lines, '%', decode.LayerPercent, decode.Percent)...)
-	out = append(out, d.detectInline(frag, depth, lines, '\\', decode.LayerEscape, decode.Escapes)...)
+	out = append(out, d.detectInline(frag, depth, lines, '%', decode.LayerPercent, decode.PercentText, decode.Percent)...)
+	out = append(out, d.detectInline(frag, depth, lines, '\\', decode.LayerEscape, decode.EscapesText, decode.Escapes)...)
 	return d.dedupeDecoded(existing, out)
 }
 
 // detectInline decodes every line of frag that holds the layer's escapes
 // and a rule keyword once decoded, scans those lines together as one
 // fragment, and maps the findings back through the decoded bytes' origins.
-func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, marker byte, layer string, dec func([]byte) (decode.Inline, bool)) []Finding {
+// text decodes a line into a reused buffer for the keyword check; dec
+// decodes it again with offsets for the lines that pass.
+func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, marker byte, layer string,
+	text func(line, buf []byte) ([]byte, bool), dec func([]byte) (decode.Inline, bool)) []Finding {
 	data := frag.Data
-	var syn []byte
-	var offs []int // offs[i]: offset in data of syn[i]; one more at the end
+	var syn, scratch []byte
+	// segs map syn back to data line by line: the decoder's own offset
+	// tables are kept, not copied into one table of every byte.
+	var segs []inlineSeg
 	// Jump from marker to marker ('%' or '\\'): most lines have none.
 	for from := 0; from < len(data); {
 		i := bytes.IndexByte(data[from:], marker)
@@ -78,26 +84,26 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		}
 		ls, le := lineStart(data, from+i), lineEnd(data, from+i)
 		from = le + 1
-		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.keywordAfterEscape(data[ls:le]) {
+		if marker == '\\' && !d.escapesWorthDecoding(data[ls:le]) {
 			continue // one-letter escapes hide no keyword and no token start
 		}
-		if in, ok := dec(data[ls:le]); ok && d.ac.Contains(in.Text) {
+		var ok bool
+		if scratch, ok = text(data[ls:le], scratch); !ok || !d.ac.Contains(scratch) {
+			continue
+		}
+		if in, ok := dec(data[ls:le]); ok {
+			segs = append(segs, inlineSeg{syn: len(syn), n: len(in.Text), ls: ls, le: le, offs: in.Offs})
 			syn = append(syn, in.Text...)
-			for _, o := range in.Offs[:len(in.Text)] {
-				offs = append(offs, ls+o)
-			}
 			syn = append(syn, '\n')
-			offs = append(offs, le)
 		}
 	}
 	if len(syn) == 0 {
 		return nil
 	}
-	offs = append(offs, offs[len(offs)-1])
 	found, _ := d.detect(Fragment{Path: frag.Path, Data: syn, Commit: frag.Commit, Verdicts: frag.Verdicts}, depth+1, nil)
 	out := found[:0]
 	for _, f := range found {
-		os, oe := offs[f.SecretStart], offs[f.SecretEnd]
+		os, oe := inlineOrigin(segs, f.SecretStart), inlineOrigin(segs, f.SecretEnd)
 		if oe <= os {
 			continue
 		}
@@ -110,6 +116,26 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		out = append(out, f)
 	}
 	return out
+}
+
+// inlineSeg is one decoded line inside detectInline's synthetic text:
+// syn[syn:syn+n] is the line's decoded text, followed by a newline.
+type inlineSeg struct {
+	syn, n int
+	ls, le int   // the line in data
+	offs   []int // offs[i]: offset in the line of decoded byte i
+}
+
+// inlineOrigin maps an offset in the synthetic text to data: a decoded
+// byte to where its escape starts, a line's trailing newline (and the end
+// of the text) to the line's end.
+func inlineOrigin(segs []inlineSeg, pos int) int {
+	k := sort.Search(len(segs), func(i int) bool { return segs[i].syn > pos }) - 1
+	s := segs[k]
+	if rel := pos - s.syn; rel < s.n {
+		return s.ls + s.offs[rel]
+	}
+	return s.le
 }
 
 // chain prepends an outer layer to a finding's decode chain.
@@ -191,18 +217,24 @@ func (d *Detector) overlapping(fs []Finding, start, end int) (idx []int, onlyGen
 	return idx, onlyGeneric
 }
 
-// keywordAfterEscape reports a rule keyword that starts right after a
-// one-letter escape ("\nghp_..."): the escape's letter is then all that
-// stands between the token and its rule's leading boundary.
-func (d *Detector) keywordAfterEscape(line []byte) bool {
-	// Cheap reject first: most escapes ("\n\"" in a format string) are
-	// followed by no byte a keyword starts with, and then the automaton
-	// need not run over the line.
+// escapesWorthDecoding reports a line whose backslash escapes can hide
+// something: a \uXXXX or \xXX escape of printable ASCII (which can spell
+// a keyword itself), or a rule keyword right after a one-letter escape
+// ("\nghp_..."), whose letter is then all that stands between the token
+// and its rule's leading boundary. One pass over the backslashes answers
+// both; the automaton runs only when a keyword may follow an escape.
+func (d *Detector) escapesWorthDecoding(line []byte) bool {
 	maybe := false
-	for i := bytes.IndexByte(line, '\\'); i >= 0 && i+2 < len(line); {
-		if decode.IsLetterEscape(line[i+1]) && d.kwStart[line[i+2]] {
-			maybe = true
-			break
+	for i := bytes.IndexByte(line, '\\'); i >= 0; {
+		if i+1 < len(line) {
+			switch c := line[i+1]; {
+			case c == 'u' || c == 'x':
+				if decode.IsCodeEscape(line, i) {
+					return true
+				}
+			case !maybe && i+2 < len(line) && decode.IsLetterEscape(c) && d.kwStart[line[i+2]]:
+				maybe = true
+			}
 		}
 		j := bytes.IndexByte(line[i+1:], '\\')
 		if j < 0 {

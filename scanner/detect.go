@@ -62,6 +62,7 @@ type Detector struct {
 	maxDecode int
 	archives  archive.Limits
 	kwStart   *[256]bool // first bytes of keywords, both cases (decoded.go)
+	pathRev   []reversedPath
 }
 
 // The window policy (how much text around a keyword hit a regex sees)
@@ -69,7 +70,7 @@ type Detector struct {
 
 // New compiles the keyword automaton for cfg.
 func New(cfg *rules.Config, opts Options) *Detector {
-	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher()}
+	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher(), pathRev: make([]reversedPath, len(cfg.Rules))}
 	d.maxDecode, d.archives = resolveDepths(opts)
 	var keywords []string
 	for i, r := range cfg.Rules {
@@ -131,10 +132,11 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 	// Path filters are judged once per fragment (per path with Verdicts),
 	// not once per keyword hit.
 	pathOK := frag.Verdicts.rules(d, frag.Path) // 0 unknown, 1 applies, -1 not
+	var rev reversePath
 	applies := func(ri int) bool {
 		if pathOK[ri] == 0 {
 			pathOK[ri] = -1
-			if re := d.rules[ri].PathRegexp(); re == nil || re.MatchString(frag.Path) {
+			if re := d.rules[ri].PathRegexp(); re == nil || d.pathMatches(ri, re, frag.Path, &rev) { // pathmatch.go
 				pathOK[ri] = 1
 			}
 		}
@@ -299,6 +301,7 @@ func secretSpan(r *rules.Rule, loc []int) (candidate, bool) {
 func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 	data := frag.Data
 	kept := cands[:0]
+	fc := fragmentContext{path: frag.Path, data: data} // confidence.go
 	for _, c := range cands {
 		r := c.rule
 		secret := string(data[c.secretStart:c.secretEnd])
@@ -322,8 +325,8 @@ func (d *Detector) judge(frag Fragment, cands []candidate) []candidate {
 		if d.allowed(r, cand) {
 			continue
 		}
-		if droppedByContext(r, frag.Path, data, c.secretStart, c.secretEnd) {
-			continue // confidence.go
+		if fc.dropped(r, c.secretStart, c.secretEnd) {
+			continue
 		}
 		kept = append(kept, c)
 	}

@@ -263,12 +263,13 @@ func readCandidate(path string, maxSize int64) ([]byte, skipReason, error) {
 	if st.Size() > streamAbove {
 		return nil, skipStream, nil
 	}
-	data := make([]byte, st.Size())
-	n, err := io.ReadFull(f, data)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	data, skipped, err := readText(f, st.Size()) // binaryfile.go
+	if err != nil {
 		return nil, noSkip, err
 	}
-	data = data[:n]
+	if skipped {
+		return nil, skipBinary, nil
+	}
 	if text, ok := DecodeUTF16(data); ok { // utf16.go
 		return text, noSkip, nil
 	}

@@ -145,7 +145,20 @@ type Stats struct {
 // caller to judge as binary). fn's error stops the walk and is returned. A
 // corrupt archive yields an error wrapping the format's own.
 func Walk(ctx context.Context, name string, data []byte, lim Limits, fn func(Entry) error) (Stats, error) {
-	w := &walker{ctx: ctx, lim: lim, fn: fn}
+	return WalkKeeping(ctx, name, data, lim, nil, fn)
+}
+
+// HeadLen is how much of an entry WalkKeeping's keep sees: git's window
+// for calling content binary.
+const HeadLen = 8 << 10
+
+// WalkKeeping is Walk for a caller that needs only some entries whole:
+// keep sees each entry's path and first HeadLen bytes (all of it when
+// shorter), and an entry it refuses is inflated only to count against the
+// limits, never held (a scanner has no use for an image inside a jar).
+// Nested archives are always opened. A nil keep keeps every entry.
+func WalkKeeping(ctx context.Context, name string, data []byte, lim Limits, keep func(path string, head []byte) bool, fn func(Entry) error) (Stats, error) {
+	w := &walker{ctx: ctx, lim: lim, fn: fn, keep: keep}
 	err := w.open(name, data, 1)
 	return w.stats, errors.Join(append(w.deep, err)...)
 }
@@ -154,6 +167,7 @@ type walker struct {
 	ctx     context.Context
 	lim     Limits
 	fn      func(Entry) error
+	keep    func(path string, head []byte) bool
 	total   int64
 	entries int
 	stats   Stats
@@ -215,7 +229,7 @@ func (w *walker) stream(name string, r io.Reader, compressed *countingReader, de
 	if err := w.count(name); err != nil {
 		return err
 	}
-	return w.entry(name, innerName(name), rest, depth)
+	return w.entry(name, innerName(name), rest, depth, -1)
 }
 
 // innerName is the single file a .gz/.bz2/.xz holds: its own name minus
@@ -259,7 +273,7 @@ func (w *walker) zip(name string, data []byte, depth int) error {
 		}
 		cr := &countingReader{r: nil, fixed: int64(f.CompressedSize64)}
 		br := &budgetReader{r: rc, w: w, compressed: cr, path: name + "!" + f.Name}
-		err = w.entry(name, f.Name, br, depth)
+		err = w.entry(name, f.Name, br, depth, int64(min(f.UncompressedSize64, 1<<62)))
 		rc.Close()
 		if err != nil {
 			return err
@@ -302,23 +316,38 @@ func (w *walker) tar(name string, r io.Reader, depth int, plainSize int64) error
 		if plainSize > 0 {
 			er = &budgetReader{r: tr, w: w, compressed: &countingReader{fixed: plainSize}, path: name + "!" + h.Name}
 		}
-		if err := w.entry(name, h.Name, er, depth); err != nil {
+		if err := w.entry(name, h.Name, er, depth, h.Size); err != nil {
 			return err
 		}
 	}
 }
 
 // entry reads one entry and either opens it as an archive or hands it on.
-func (w *walker) entry(outer, inner string, r io.Reader, depth int) error {
+// size is the entry's size as its header declares it, or -1.
+func (w *walker) entry(outer, inner string, r io.Reader, depth int, size int64) error {
 	p := outer + "!" + inner
 	w.stats.Entries++
 	// Read up to the entry cap; an archive may go on within the budget.
-	head := make([]byte, 0, 512)
-	head, err := readUpTo(r, head, 512)
+	// The buffer starts at the declared size (capped, since a header can
+	// lie), so most entries are read without growing and copying it.
+	head := make([]byte, 0, max(512, min(size, w.lim.MaxEntrySize)+1))
+	headLen := int64(512)
+	if w.keep != nil {
+		headLen = HeadLen
+	}
+	head, err := readUpTo(r, head, headLen)
 	if err != nil {
 		return wrapRead(p, err)
 	}
 	isArchive := Sniff(head) != None
+	if !isArchive && w.keep != nil && !w.keep(p, head) {
+		// Inflated all the same: the limits count what an entry holds.
+		n, err := io.Copy(io.Discard, r)
+		if int64(len(head))+n > w.lim.MaxEntrySize {
+			w.stats.TooLarge++
+		}
+		return wrapRead(p, err)
+	}
 	limit := w.lim.MaxEntrySize
 	if isArchive {
 		limit = w.lim.MaxTotal

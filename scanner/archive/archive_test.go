@@ -312,3 +312,52 @@ func TestXZDictionary(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkKeeping: entries keep refuses never reach the callback, keep
+// sees the head of each (HeadLen bytes at most), nested archives are
+// opened whatever keep says, and refused entries still count against the
+// limits, as Walk counts them.
+func TestWalkKeeping(t *testing.T) {
+	big := strings.Repeat("\x00binary", 3000) // 21 KB, past HeadLen
+	inner := at.Zip(t, at.File{Name: "in.txt", Body: "inner\n"}, at.File{Name: "in.bin", Body: big})
+	data := at.Zip(t, at.File{Name: "a.txt", Body: "text\n"}, at.File{Name: "b.bin", Body: big},
+		at.File{Name: "nested.zip", Body: string(inner)}, at.File{Name: "keep.bin", Body: big})
+	var heads []int
+	keep := func(path string, head []byte) bool {
+		heads = append(heads, len(head))
+		return !bytes.Contains(head, []byte{0}) || strings.HasSuffix(path, "keep.bin")
+	}
+	got := map[string]string{}
+	_, err := archive.WalkKeeping(context.Background(), "x.zip", data, archive.DefaultLimits, keep, func(e archive.Entry) error {
+		got[e.Path] = string(e.Data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"x.zip!a.txt": "text\n", "x.zip!nested.zip!in.txt": "inner\n", "x.zip!keep.bin": big}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("entries: %v, want %v", keys(got), keys(want))
+	}
+	for _, n := range heads {
+		if n > archive.HeadLen {
+			t.Errorf("keep saw %d bytes, want at most %d", n, archive.HeadLen)
+		}
+	}
+	// A refused entry past the total budget still stops the walk.
+	lim := archive.DefaultLimits
+	lim.MaxTotal = 10 << 10
+	_, err = archive.WalkKeeping(context.Background(), "x.zip", data, lim, func(string, []byte) bool { return false }, func(archive.Entry) error { return nil })
+	if !errors.Is(err, archive.ErrLimit) {
+		t.Errorf("refused entries over the total budget: err = %v, want a limit", err)
+	}
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

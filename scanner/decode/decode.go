@@ -239,21 +239,43 @@ func Percent(line []byte) (Inline, bool) {
 		return Inline{}, false
 	}
 	in := Inline{Text: make([]byte, 0, len(line)), Offs: make([]int, 0, len(line)+1)}
+	percent(line, &in, true)
+	return in, true
+}
+
+// PercentText is Percent's decoded text alone, appended to buf[:0]: the
+// detector checks it for a keyword before it needs the offsets, so most
+// lines (format strings: "%02x") cost no allocation.
+func PercentText(line, buf []byte) ([]byte, bool) {
+	if !HasPercent(line) {
+		return buf[:0], false
+	}
+	in := Inline{Text: buf[:0]}
+	percent(line, &in, false)
+	return in.Text, true
+}
+
+func percent(line []byte, in *Inline, offs bool) {
 	for i := 0; i < len(line); {
 		if line[i] == '%' && i+2 < len(line) {
 			if b, ok := hexByte(line[i+1], line[i+2]); ok {
 				in.Text = append(in.Text, b)
-				in.Offs = append(in.Offs, i)
+				if offs {
+					in.Offs = append(in.Offs, i)
+				}
 				i += 3
 				continue
 			}
 		}
 		in.Text = append(in.Text, line[i])
-		in.Offs = append(in.Offs, i)
+		if offs {
+			in.Offs = append(in.Offs, i)
+		}
 		i++
 	}
-	in.Offs = append(in.Offs, len(line))
-	return in, true
+	if offs {
+		in.Offs = append(in.Offs, len(line))
+	}
 }
 
 // HasEscape reports a backslash escape in line worth decoding: \uXXXX and
@@ -281,22 +303,12 @@ func HasEscape(line []byte) bool {
 	return false
 }
 
-// HasCodeEscape reports a \uXXXX or \xXX escape in line: those can hide
-// a rule's keyword itself, one-letter escapes cannot.
-func HasCodeEscape(line []byte) bool {
-	for i := bytes.IndexByte(line, '\\'); i >= 0; {
-		// Only escapes of printable ASCII can hide a keyword or a token:
-		// the \u4e00 of a Unicode table cannot.
-		if r, n := escapeAt(line, i); n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') && r >= 0x20 && r <= 0x7e {
-			return true
-		}
-		j := bytes.IndexByte(line[i+1:], '\\')
-		if j < 0 {
-			return false
-		}
-		i += 1 + j
-	}
-	return false
+// IsCodeEscape reports a \uXXXX or \xXX escape of printable ASCII at
+// line[i] (a backslash). Only those can hide a keyword or a token: the
+// \u4e00 of a Unicode table cannot.
+func IsCodeEscape(line []byte, i int) bool {
+	r, n := escapeAt(line, i)
+	return n > 0 && (line[i+1] == 'u' || line[i+1] == 'x') && r >= 0x20 && r <= 0x7e
 }
 
 // IsLetterEscape reports c as the letter of a one-letter escape Escapes
@@ -320,6 +332,22 @@ func Escapes(line []byte) (Inline, bool) {
 		return Inline{}, false
 	}
 	in := Inline{Text: make([]byte, 0, len(line)), Offs: make([]int, 0, len(line)+1)}
+	escapes(line, &in, true)
+	return in, true
+}
+
+// EscapesText is Escapes' decoded text alone, appended to buf[:0] (see
+// PercentText).
+func EscapesText(line, buf []byte) ([]byte, bool) {
+	if !HasEscape(line) {
+		return buf[:0], false
+	}
+	in := Inline{Text: buf[:0]}
+	escapes(line, &in, false)
+	return in.Text, true
+}
+
+func escapes(line []byte, in *Inline, offs bool) {
 	for i := 0; i < len(line); {
 		if line[i] == '\\' {
 			if r, n := escapeAt(line, i); n > 0 {
@@ -330,18 +358,23 @@ func Escapes(line []byte) (Inline, bool) {
 				}
 				for _, b := range buf[:k] {
 					in.Text = append(in.Text, b)
-					in.Offs = append(in.Offs, i)
+					if offs {
+						in.Offs = append(in.Offs, i)
+					}
 				}
 				i += n
 				continue
 			}
 		}
 		in.Text = append(in.Text, line[i])
-		in.Offs = append(in.Offs, i)
+		if offs {
+			in.Offs = append(in.Offs, i)
+		}
 		i++
 	}
-	in.Offs = append(in.Offs, len(line))
-	return in, true
+	if offs {
+		in.Offs = append(in.Offs, len(line))
+	}
 }
 
 // escapeAt decodes the escape at line[i] (a backslash) and returns the

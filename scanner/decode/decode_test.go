@@ -83,5 +83,33 @@ func FuzzEscapes(f *testing.F) {
 				t.Fatalf("bad offsets for %q", s)
 			}
 		}
+		checkTextOnly(t, s, make([]byte, 3, 8))
 	})
+}
+
+// checkTextOnly: the text-only decoders give the full decoders' text and
+// verdict, whatever the buffer they are handed.
+func checkTextOnly(t *testing.T, s string, buf []byte) {
+	t.Helper()
+	for _, p := range []struct {
+		name string
+		full func([]byte) (Inline, bool)
+		text func(line, buf []byte) ([]byte, bool)
+	}{{"percent", Percent, PercentText}, {"escapes", Escapes, EscapesText}} {
+		in, ok := p.full([]byte(s))
+		got, gotOK := p.text([]byte(s), buf)
+		if gotOK != ok || ok && string(got) != string(in.Text) {
+			t.Errorf("%s text-only on %q: %q %v, full decoder %q %v", p.name, s, got, gotOK, in.Text, ok)
+		}
+	}
+}
+
+func TestTextOnlyDecoders(t *testing.T) {
+	buf := []byte("left over from the line before")
+	for _, s := range []string{"a=%41%62c&b=%2F", "q=a+b%20c", "100% sure %zz", "50%4", `"\u0067\u0068p_x"`,
+		`\ud83d\ude00!`, `\x67\x68`, `a\nghp`, `fmt("%s\n")`, `\"ab\"\u0041`, `\u00zz`, `ab\`, "", "%", `\`,
+		"token=%67hp_%41%42 and \\u0041"} {
+		checkTextOnly(t, s, buf)
+		checkTextOnly(t, s, nil)
+	}
 }
