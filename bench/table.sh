@@ -9,8 +9,9 @@
 #
 # GIT_REPO is a clone with history (e.g. curl/curl); without it the
 # generated history of bench/history.sh is used. Every corpus is rebuilt
-# here: the Go module cache sources (`go mod download`, copied once so every
-# tool reads the same directory), a 200 MB file of them concatenated,
+# here: the sources of leakfix's own Go module dependencies (`go mod
+# download` into a module cache of the bench's own, so the corpus is the
+# same on every machine whatever else was downloaded there), a 200 MB file of them concatenated,
 # GIT_REPO's HEAD tree (a small real tree), the generated history
 # (bench/genrepo). Peers get a column when they are on PATH: gitleaks
 # (`go install github.com/zricethezav/gitleaks/v8@v8.30.0`) and Betterleaks
@@ -33,19 +34,19 @@ LEAKFIX=$BENCH_DIR/leakfix
 go run ./bench/keywords > "$BENCH_DIR/keywords.txt"
 
 # Corpora.
-go mod download
-MODCACHE=$(go env GOMODCACHE)
+MODCACHE=$BENCH_DIR/gomodcache
+GOMODCACHE=$MODCACHE GOFLAGS=-modcacherw go mod download
 # The module sources, not the download cache (zips and hashes) beside them,
-# copied into one directory: the peers take a single path.
+# in one directory: the peers take a single path.
 MODSRC=$BENCH_DIR/modsrc
 if [ ! -f "$MODSRC/.leakfix-bench-done" ]; then
   rm -rf "$MODSRC"; mkdir -p "$MODSRC"
-  find "$MODCACHE" -mindepth 1 -maxdepth 1 -type d ! -name cache -exec cp -r --no-preserve=mode -t "$MODSRC" {} +
+  find "$MODCACHE" -mindepth 1 -maxdepth 1 -type d ! -name cache -exec cp -r -t "$MODSRC" {} +
   touch "$MODSRC/.leakfix-bench-done"
 fi
 BIG=$BENCH_DIR/big-200mb.txt
 if [ ! -f "$BIG" ]; then
-  find "$MODCACHE" -name '*.go' -size -200k -print0 | xargs -0 cat > "$BIG.src"
+  find "$MODSRC" -name '*.go' -size -200k -print0 | xargs -0 cat > "$BIG.src"
   : > "$BIG"
   while [ "$(stat -c %s "$BIG")" -lt 200000000 ]; do cat "$BIG.src" >> "$BIG"; done
   truncate -s 200000000 "$BIG"
