@@ -100,6 +100,7 @@ type compiledRegex struct {
 	spansLines  bool
 	gate        *ValueGate
 	literals    *RequiredLiterals
+	embedded    bool // the embedded pack's, checked by its tests (embedded.go)
 }
 
 func newCompiledRegex(expr string, secretGroup int) *compiledRegex {
@@ -148,6 +149,7 @@ type Allowlist struct {
 	// validated by its tests: most rules never judge a candidate in a
 	// pre-commit run, so start-up skips compiling their allowlists).
 	deferred *sync.Once
+	embedded bool // the embedded pack's, compiled once (embedded.go)
 }
 
 // Severities and confidences, most severe first.
@@ -577,6 +579,9 @@ func (c *Config) compile(eager bool) error {
 	c.Allowlists = c.globalAllowlists()
 	c.Allowlist = nil
 	for i, a := range c.Allowlists {
+		if a.embedded {
+			continue
+		}
 		if err := a.compile(); err != nil {
 			errs = append(errs, fmt.Sprintf("%s: allowlist %d: %v", c.Source, i+1, err))
 		}
@@ -616,7 +621,7 @@ func (c *Config) compile(eager bool) error {
 		if r.Regex != "" && (r.re == nil || r.re.expr != r.Regex || r.re.secretGroup != r.SecretGroup) {
 			r.re = newCompiledRegex(r.Regex, r.SecretGroup)
 		}
-		if r.Regex != "" && eager {
+		if r.Regex != "" && eager && !r.re.embedded {
 			if c := r.re.get(); c.err != nil {
 				fail(r, "regex does not compile: %v", c.err)
 			} else if r.SecretGroup > c.pattern.NumSubexp() {
@@ -631,6 +636,9 @@ func (c *Config) compile(eager bool) error {
 			r.pathRe = p
 		}
 		for k, a := range r.Allowlists {
+			if a.embedded {
+				continue
+			}
 			if !eager && len(a.Regexes) > 0 {
 				a.deferred = &sync.Once{}
 				continue
