@@ -85,6 +85,9 @@ type Rule struct {
 
 	re     *compiledRegex
 	pathRe *regexp.Regexp
+	// embeddedAt is 1 + the rule's position in the embedded pack, 0 for
+	// other rules: LoadExamples finds its examples by it (packgob.go).
+	embeddedAt int
 }
 
 // compiledRegex is a rule's regex with what the engine derives from it,

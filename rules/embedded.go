@@ -20,7 +20,8 @@ func markEmbedded(cfg *Config) {
 	for _, a := range cfg.Allowlists {
 		a.embedded = true
 	}
-	for _, r := range cfg.Rules {
+	for i, r := range cfg.Rules {
+		r.embeddedAt = i + 1
 		if r.re != nil {
 			r.re.embedded = true
 		}

@@ -99,6 +99,16 @@ func TestExtendDefaultSameFromTOMLAndGob(t *testing.T) {
 			if errTOML != nil || errGob != nil {
 				t.Fatalf("toml: %v; gob: %v", errTOML, errGob)
 			}
+			// The gob form leaves examples out until asked; the TOML form
+			// has them from the start.
+			for _, r := range fromGob.Rules {
+				if r.embeddedAt > 0 && len(r.Examples)+len(r.Negatives) > 0 {
+					t.Fatalf("rule %s: examples decoded for a scan", r.ID)
+				}
+			}
+			if err := fromGob.LoadExamples(); err != nil {
+				t.Fatal(err)
+			}
 			if len(fromGob.Rules) < 500 {
 				t.Fatalf("merged pack has only %d rules", len(fromGob.Rules))
 			}
@@ -215,4 +225,40 @@ func viewAllow(a *Allowlist) allowView {
 	}
 	v.Allowlist.paths, v.Allowlist.pathLit, v.Allowlist.regexes, v.Allowlist.deferred = nil, nil, nil, nil
 	return v
+}
+
+// TestLoadExamples: a scan's pack carries no examples; LoadExamples gives
+// the embedded pack's rules theirs and leaves a pack's own rules alone.
+func TestLoadExamples(t *testing.T) {
+	cfg, err := Parse("own.toml", []byte(`
+[extend]
+useDefault = true
+[[rules]]
+id = "own-token"
+regex = '''own_[a-z]{8}'''
+examples = ["own_abcdefgh"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := 0
+	for _, r := range cfg.Rules {
+		if r.ID != "own-token" && len(r.Examples)+len(r.Negatives) > 0 {
+			t.Fatalf("rule %s: examples decoded without being asked for", r.ID)
+		}
+	}
+	if err := cfg.LoadExamples(); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cfg.Rules {
+		if len(r.Examples) > 0 {
+			with++
+		}
+	}
+	if with != len(cfg.Rules) {
+		t.Errorf("%d of %d rules have examples after LoadExamples", with, len(cfg.Rules))
+	}
+	if own := cfg.Rule("own-token"); !reflect.DeepEqual(own.Examples, []string{"own_abcdefgh"}) || own.Negatives != nil {
+		t.Errorf("own rule's examples changed: %q / %q", own.Examples, own.Negatives)
+	}
 }

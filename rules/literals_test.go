@@ -49,7 +49,7 @@ func TestRequiredLiterals(t *testing.T) {
 // pack: wherever a rule's regex matches (its examples, and random
 // mutations of them), its required literals must admit the text.
 func TestRequiredLiteralsAreNecessary(t *testing.T) {
-	cfg, err := Default()
+	cfg, err := DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/gob"
 	"fmt"
+	"sync"
 )
 
 // defaultPackGob is the embedded pack already decoded from TOML and
@@ -13,8 +14,19 @@ import (
 // costs a fraction of that. default.toml stays the readable, reviewed
 // artifact; TestPackIsGenerated proves both forms match the family files.
 //
+// The stream holds two values: the pack without its rules' examples and
+// negatives, which is all a scan needs, then those (packExamples, one per
+// rule in order). They were 42% of the pack's text and a third of its
+// decoding; only `rules check`, CheckExamples and the tests read them, so
+// they are decoded when asked (Config.LoadExamples).
+//
 //go:embed default.gob
 var defaultPackGob []byte
+
+// packExamples are one rule's examples and negatives.
+type packExamples struct {
+	Examples, Negatives []string
+}
 
 // EncodePack decodes a TOML rule pack strictly (as a pack file is read) and
 // returns it gob-encoded, uncompiled, for the generator. Line numbers and
@@ -24,22 +36,89 @@ func EncodePack(source string, tomlData []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	ex := make([]packExamples, len(cfg.Rules))
+	for i, r := range cfg.Rules {
+		ex[i] = packExamples{r.Examples, r.Negatives}
+		r.Examples, r.Negatives = nil, nil
+	}
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(cfg); err != nil {
+	enc := gob.NewEncoder(&buf)
+	if err := enc.Encode(cfg); err != nil {
 		return nil, fmt.Errorf("%s: gob-encode the decoded pack: %w", source, err)
+	}
+	if err := enc.Encode(ex); err != nil {
+		return nil, fmt.Errorf("%s: gob-encode the pack's examples: %w", source, err)
 	}
 	return buf.Bytes(), nil
 }
 
-// loadDefaultGob decodes the pre-decoded embedded pack and compiles it the
-// way load compiles the TOML form (lazily: the tests compile every regex).
-func loadDefaultGob() (*Config, error) {
+// decodeDefaultGob decodes the pre-decoded pack, uncompiled; with
+// examples, the rules' examples and negatives too.
+func decodeDefaultGob(examples bool) (*Config, []packExamples, error) {
 	var cfg Config
-	if err := gob.NewDecoder(bytes.NewReader(defaultPackGob)).Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("%s: decode the pre-decoded pack: %w", DefaultSource, err)
+	dec := gob.NewDecoder(bytes.NewReader(defaultPackGob))
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, nil, fmt.Errorf("%s: decode the pre-decoded pack: %w", DefaultSource, err)
+	}
+	if !examples {
+		return &cfg, nil, nil
+	}
+	var ex []packExamples
+	if err := dec.Decode(&ex); err != nil {
+		return nil, nil, fmt.Errorf("%s: decode the pack's examples: %w", DefaultSource, err)
+	}
+	if len(ex) != len(cfg.Rules) {
+		return nil, nil, fmt.Errorf("%s: %d rules but %d example lists", DefaultSource, len(cfg.Rules), len(ex))
+	}
+	return &cfg, ex, nil
+}
+
+// loadDefaultGob decodes the pre-decoded embedded pack, without examples,
+// and compiles it the way load compiles the TOML form (lazily: the tests
+// compile every regex).
+func loadDefaultGob() (*Config, error) {
+	cfg, _, err := decodeDefaultGob(false)
+	if err != nil {
+		return nil, err
 	}
 	if err := cfg.compile(false); err != nil {
 		return nil, err
 	}
-	return &cfg, nil
+	return cfg, nil
+}
+
+var (
+	defaultExamplesOnce sync.Once
+	defaultExamples     []packExamples
+	defaultExamplesErr  error
+)
+
+// LoadExamples gives the rules that come from the embedded pack their
+// examples and negatives, which Default leaves out (a scan never reads
+// them). Rules of other packs are left alone.
+func (c *Config) LoadExamples() error {
+	defaultExamplesOnce.Do(func() {
+		_, defaultExamples, defaultExamplesErr = decodeDefaultGob(true)
+	})
+	if defaultExamplesErr != nil {
+		return defaultExamplesErr
+	}
+	for _, r := range c.Rules {
+		if i := r.embeddedAt - 1; i >= 0 && i < len(defaultExamples) {
+			r.Examples, r.Negatives = defaultExamples[i].Examples, defaultExamples[i].Negatives
+		}
+	}
+	return nil
+}
+
+// DefaultWithExamples is Default with the rules' examples and negatives.
+func DefaultWithExamples() (*Config, error) {
+	cfg, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.LoadExamples(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
