@@ -58,6 +58,7 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	pauseGC(os.Getenv) // startup.go
 	ctx, stop := signalContext(context.Background(), os.Stderr) // signals.go
 	defer stop()
 	e := &env{
