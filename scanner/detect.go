@@ -83,7 +83,7 @@ func New(cfg *rules.Config, opts Options) *Detector {
 			d.kwRules = append(d.kwRules, []int{i})
 		}
 	}
-	d.ac = ahocorasick.New(keywords)
+	d.ac = keywordMatcher(keywords) // prebuilt.go
 	d.kwStart = keywordStarts(keywords)
 	return d
 }

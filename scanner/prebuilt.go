@@ -1,0 +1,74 @@
+package scanner
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+
+	"github.com/leakfix/leakfix/rules"
+	"github.com/leakfix/leakfix/scanner/ahocorasick"
+)
+
+// The keyword automaton for the embedded pack's 1,085 keywords is built
+// by `go generate ./rules` and embedded (rules.DefaultAutomaton): building
+// it cost ~2 ms of every start-up, loading it costs microseconds. It is
+// used only when the detector's keywords are exactly the ones it was built
+// for (their SHA-256 leads the saved form); any other pack, or a stale
+// saved form, is built as before.
+
+// keywordMatcher returns the automaton for keywords, prebuilt if it can.
+func keywordMatcher(keywords []string) *ahocorasick.Matcher {
+	if m := prebuilt(keywords); m != nil {
+		return m
+	}
+	return ahocorasick.New(keywords)
+}
+
+// prebuilt loads the saved automaton if it was built for keywords.
+func prebuilt(keywords []string) *ahocorasick.Matcher {
+	data := rules.DefaultAutomaton()
+	sum := keywordsSum(keywords)
+	if len(data) < len(sum) || !bytes.Equal(data[:len(sum)], sum[:]) {
+		return nil
+	}
+	m, err := ahocorasick.Load(data[len(sum):])
+	if err != nil {
+		return nil // stale format: TestPrebuiltAutomatonIsGenerated fails
+	}
+	return m
+}
+
+// keywordsSum identifies a keyword list, order included (the automaton
+// reports keyword indexes).
+func keywordsSum(keywords []string) [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	for _, k := range keywords {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(k)))
+		h.Write(n[:])
+		h.Write([]byte(k))
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// detectorKeywords lists cfg's keywords in the order New gives them to
+// the automaton.
+func detectorKeywords(cfg *rules.Config) []string {
+	var keywords []string
+	for _, r := range cfg.Rules {
+		if r.Regex != "" {
+			keywords = append(keywords, r.Keywords...)
+		}
+	}
+	return keywords
+}
+
+// PrebuiltAutomaton returns the saved form of the keyword automaton New
+// builds for cfg, for `go generate ./rules`.
+func PrebuiltAutomaton(cfg *rules.Config) ([]byte, error) {
+	kws := detectorKeywords(cfg)
+	sum := keywordsSum(kws)
+	return ahocorasick.New(kws).AppendBinary(sum[:])
+}

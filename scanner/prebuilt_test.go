@@ -1,0 +1,58 @@
+package scanner
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+
+	"github.com/leakfix/leakfix/rules"
+	"github.com/leakfix/leakfix/scanner/ahocorasick"
+)
+
+// TestPrebuiltAutomatonIsGenerated fails when the saved automaton does not
+// match the embedded pack (TestPackIsGenerated ties that pack to the
+// family files): run `go generate ./rules`.
+func TestPrebuiltAutomatonIsGenerated(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := PrebuiltAutomaton(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, rules.DefaultAutomaton()) {
+		t.Fatal("rules/default.ac is out of date with the embedded pack: run `go generate ./rules`")
+	}
+}
+
+// TestPrebuiltAutomatonUsed: a detector for the embedded pack (or a pack
+// extending it with no keywords of its own) runs the saved automaton, which
+// is the one New would build; a pack with other keywords builds its own.
+func TestPrebuiltAutomatonUsed(t *testing.T) {
+	def, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	allow, err := rules.Parse("allow.toml", []byte("[extend]\nuseDefault = true\n[[allowlists]]\npaths = ['''^vendor/''']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := rules.Parse("more.toml", []byte("[extend]\nuseDefault = true\n[[rules]]\nid = \"own\"\nregex = '''own_[a-z]{8}'''\nkeywords = [\"own_\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		cfg      *rules.Config
+		prebuilt bool
+	}{"default": {def, true}, "extend, allowlist only": {allow, true}, "extend, own keyword": {more, false}} {
+		kws := detectorKeywords(c.cfg)
+		built := ahocorasick.New(kws)
+		if got := prebuilt(kws) != nil; got != c.prebuilt {
+			t.Errorf("%s: prebuilt automaton used = %v, want %v", name, got, c.prebuilt)
+		}
+		if d := New(c.cfg, Options{}); !reflect.DeepEqual(d.ac, built) {
+			t.Errorf("%s: the detector's automaton is not the one built for its keywords", name)
+		}
+	}
+}
