@@ -56,3 +56,25 @@ func TestPrebuiltAutomatonUsed(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStartupNew: a detector for the embedded pack, with the saved
+// automaton, and with the automaton built as any other pack's is.
+func BenchmarkStartupNew(b *testing.B) {
+	cfg, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("prebuilt", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			New(cfg, Options{})
+		}
+	})
+	b.Run("built", func(b *testing.B) {
+		kws := detectorKeywords(cfg)
+		b.ReportAllocs()
+		for b.Loop() {
+			ahocorasick.New(kws)
+		}
+	})
+}
