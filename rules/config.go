@@ -104,6 +104,9 @@ type compiledRegex struct {
 	gate        *ValueGate
 	literals    *RequiredLiterals
 	embedded    bool // the embedded pack's, checked by its tests (embedded.go)
+	// lines holds crossLine and spansLines computed by go generate for
+	// the embedded pack (packgob.go), so asking needs no compile; nil else.
+	lines *lineFlags
 }
 
 func newCompiledRegex(expr string, secretGroup int) *compiledRegex {
@@ -175,7 +178,12 @@ func (r *Rule) Pattern() Pattern {
 
 // CrossLine reports whether the rule's regex can match a newline, and so
 // needs to see the lines around a keyword hit, not just the hit's line.
-func (r *Rule) CrossLine() bool { return r.re != nil && r.re.get().crossLine }
+func (r *Rule) CrossLine() bool {
+	if r.re != nil && r.re.lines != nil {
+		return r.re.lines.CrossLine
+	}
+	return r.re != nil && r.re.get().crossLine
+}
 
 // ValueGate is a necessary condition a window must meet before a rule's
 // regex is worth running on it: a run of at least MinRun bytes from the
@@ -281,7 +289,12 @@ func treeValueGate(re *syntax.Regexp, secretGroup int) *ValueGate {
 // SpansLines reports whether the rule needs a wide window after a keyword
 // hit: it says `multiline = true`, or its regex can run over arbitrary
 // multi-line content (gitleaks configs have no multiline field).
-func (r *Rule) SpansLines() bool { return r.Multiline || r.re != nil && r.re.get().spansLines }
+func (r *Rule) SpansLines() bool {
+	if r.re != nil && r.re.lines != nil {
+		return r.Multiline || r.re.lines.SpansLines
+	}
+	return r.Multiline || r.re != nil && r.re.get().spansLines
+}
 
 // IsGeneric reports whether the rule is a catch-all that must lose to any
 // specific rule claiming the same secret: tagged generic, or named so, as

@@ -174,7 +174,7 @@ type ruleView struct {
 	Rule                  Rule
 	Pattern, Engine, Path string
 	Embedded              bool
-	CrossLine             bool
+	CrossLine, SpansLines bool
 	Gate                  *ValueGate
 	Literals              *RequiredLiterals
 	Allow                 []allowView
@@ -194,7 +194,7 @@ func viewConfig(c *Config) configView {
 		v.Allow = append(v.Allow, viewAllow(a))
 	}
 	for _, r := range c.Rules {
-		rv := ruleView{Rule: *r, CrossLine: r.CrossLine(), Gate: r.Gate(), Literals: r.Literals()}
+		rv := ruleView{Rule: *r, CrossLine: r.CrossLine(), SpansLines: r.SpansLines(), Gate: r.Gate(), Literals: r.Literals()}
 		rv.Rule.re, rv.Rule.pathRe, rv.Rule.Allowlists = nil, nil, nil
 		if p := r.Pattern(); p != nil {
 			rv.Pattern, rv.Engine = p.String(), string(p.Engine())
@@ -260,5 +260,38 @@ examples = ["own_abcdefgh"]
 	}
 	if own := cfg.Rule("own-token"); !reflect.DeepEqual(own.Examples, []string{"own_abcdefgh"}) || own.Negatives != nil {
 		t.Errorf("own rule's examples changed: %q / %q", own.Examples, own.Negatives)
+	}
+}
+
+// TestLineFlagsPrecomputed: the embedded pack's rules answer CrossLine and
+// SpansLines from go generate's flags, without compiling, and the flags
+// are what the compiled regex says.
+func TestLineFlagsPrecomputed(t *testing.T) {
+	cfg, err := loadDefaultGob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := 0
+	for _, r := range cfg.Rules {
+		if r.Regex == "" {
+			continue
+		}
+		if r.re.lines == nil {
+			t.Fatalf("rule %s: no precomputed line flags", r.ID)
+		}
+		cross, span := r.CrossLine(), r.SpansLines()
+		if r.re.pattern != nil {
+			t.Fatalf("rule %s: asking for line flags compiled the regex", r.ID)
+		}
+		c := r.re.get()
+		if cross != c.crossLine || span != (r.Multiline || c.spansLines) {
+			t.Errorf("rule %s: precomputed cross/spans %v/%v, compiled %v/%v", r.ID, cross, span, c.crossLine, r.Multiline || c.spansLines)
+		}
+		if span {
+			spans++
+		}
+	}
+	if spans == 0 {
+		t.Error("no rule spans lines; the flags are not being derived")
 	}
 }

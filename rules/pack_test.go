@@ -39,7 +39,7 @@ func TestPackGobMatchesTOML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stripped, _, err := decodeDefaultGob(false)
+	stripped, _, _, err := decodeDefaultGob(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestPackGobMatchesTOML(t *testing.T) {
 			t.Fatalf("rule %s: the scan form of default.gob carries examples", r.ID)
 		}
 	}
-	full, ex, err := decodeDefaultGob(true)
+	full, _, ex, err := decodeDefaultGob(true)
 	if err != nil {
 		t.Fatal(err)
 	}
