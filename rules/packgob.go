@@ -122,7 +122,8 @@ var (
 
 // LoadExamples gives the rules that come from the embedded pack their
 // examples and negatives, which Default leaves out (a scan never reads
-// them). Rules of other packs are left alone.
+// them). Rules of other packs are left alone. The lists are shared
+// between callers: read them, do not change them.
 func (c *Config) LoadExamples() error {
 	defaultExamplesOnce.Do(func() {
 		_, _, defaultExamples, defaultExamplesErr = decodeDefaultGob(true)

@@ -18,10 +18,29 @@ type Regexp struct {
 	re   *regexp.Regexp
 }
 
+var (
+	allMu sync.Mutex
+	all   []*Regexp
+)
+
 // New returns expr, to be compiled on first use; an expr that does not
-// compile panics then, as regexp.MustCompile would at init (the package
-// tests of every user run it).
-func New(expr string) *Regexp { return &Regexp{expr: expr} }
+// compile panics then, as regexp.MustCompile would at init. All reports
+// every expression made, so one test can compile them all.
+func New(expr string) *Regexp {
+	r := &Regexp{expr: expr}
+	allMu.Lock()
+	all = append(all, r)
+	allMu.Unlock()
+	return r
+}
+
+// All returns every Regexp made by New so far, in the program (a test of
+// a command that links every package checks that all of them compile).
+func All() []*Regexp {
+	allMu.Lock()
+	defer allMu.Unlock()
+	return append([]*Regexp(nil), all...)
+}
 
 // Regexp returns the compiled expression.
 func (r *Regexp) Regexp() *regexp.Regexp {

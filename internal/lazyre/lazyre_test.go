@@ -52,3 +52,15 @@ func TestBadExprPanicsOnUse(t *testing.T) {
 	}()
 	r.MatchString("x")
 }
+
+// TestAll: every expression made is listed.
+func TestAll(t *testing.T) {
+	r := New(`x+`)
+	found := false
+	for _, a := range All() {
+		found = found || a == r
+	}
+	if !found {
+		t.Error("All does not list a new expression")
+	}
+}
