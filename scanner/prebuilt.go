@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"sync"
 
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner/ahocorasick"
@@ -17,17 +18,33 @@ import (
 // saved form, is built as before.
 
 // keywordMatcher returns the automaton for keywords, prebuilt if it can.
+// The last one is kept: a process makes a second detector for the same
+// pack (the redaction point's, cmd/leakfix/redact.go) as soon as there is
+// a finding to report, and a Matcher is immutable.
 func keywordMatcher(keywords []string) *ahocorasick.Matcher {
-	if m := prebuilt(keywords); m != nil {
-		return m
+	sum := keywordsSum(keywords)
+	last.Lock()
+	defer last.Unlock()
+	if last.m == nil || last.sum != sum {
+		m := prebuilt(sum)
+		if m == nil {
+			m = ahocorasick.New(keywords)
+		}
+		last.m, last.sum = m, sum
 	}
-	return ahocorasick.New(keywords)
+	return last.m
 }
 
-// prebuilt loads the saved automaton if it was built for keywords.
-func prebuilt(keywords []string) *ahocorasick.Matcher {
+var last struct {
+	sync.Mutex
+	sum [sha256.Size]byte
+	m   *ahocorasick.Matcher
+}
+
+// prebuilt loads the saved automaton if it was built for the keywords
+// whose sum is given.
+func prebuilt(sum [sha256.Size]byte) *ahocorasick.Matcher {
 	data := rules.DefaultAutomaton()
-	sum := keywordsSum(keywords)
 	if len(data) < len(sum) || !bytes.Equal(data[:len(sum)], sum[:]) {
 		return nil
 	}

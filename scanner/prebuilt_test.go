@@ -48,12 +48,25 @@ func TestPrebuiltAutomatonUsed(t *testing.T) {
 	}{"default": {def, true}, "extend, allowlist only": {allow, true}, "extend, own keyword": {more, false}} {
 		kws := detectorKeywords(c.cfg)
 		built := ahocorasick.New(kws)
-		if got := prebuilt(kws) != nil; got != c.prebuilt {
+		if got := prebuilt(keywordsSum(kws)) != nil; got != c.prebuilt {
 			t.Errorf("%s: prebuilt automaton used = %v, want %v", name, got, c.prebuilt)
 		}
-		if d := New(c.cfg, Options{}); !reflect.DeepEqual(d.ac, built) {
+		d := New(c.cfg, Options{})
+		if !reflect.DeepEqual(d.ac, built) {
 			t.Errorf("%s: the detector's automaton is not the one built for its keywords", name)
 		}
+		if again := New(c.cfg, Options{NoBase64: true}); again.ac != d.ac {
+			t.Errorf("%s: a second detector for the same keywords built its automaton again", name)
+		}
+	}
+	// The kept automaton is never handed to other keywords.
+	other, err := rules.Parse("other.toml", []byte("[[rules]]\nid = \"x\"\nregex = '''x_[a-z]{8}'''\nkeywords = [\"x_\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := New(more, Options{}), New(other, Options{})
+	if a.ac == b.ac || !reflect.DeepEqual(b.ac, ahocorasick.New([]string{"x_"})) {
+		t.Error("detectors for different keywords share an automaton")
 	}
 }
 
@@ -67,6 +80,9 @@ func BenchmarkStartupNew(b *testing.B) {
 	b.Run("prebuilt", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
+			last.Lock()
+			last.m = nil // a fresh process: nothing kept
+			last.Unlock()
 			New(cfg, Options{})
 		}
 	})
