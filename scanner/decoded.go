@@ -39,7 +39,7 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 		if id != "" {
 			sub = append([]byte(id+": "), t.Text...)
 		}
-		if !d.ac.Contains(sub) {
+		if !d.keywordAC().Contains(sub) {
 			return
 		}
 		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit}, depth+1, nil)
@@ -81,7 +81,7 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 		if marker == '\\' && !decode.HasCodeEscape(data[ls:le]) && !d.keywordAfterEscape(data[ls:le]) {
 			continue // one-letter escapes hide no keyword and no token start
 		}
-		if in, ok := dec(data[ls:le]); ok && d.ac.Contains(in.Text) {
+		if in, ok := dec(data[ls:le]); ok && d.keywordAC().Contains(in.Text) {
 			syn = append(syn, in.Text...)
 			for _, o := range in.Offs[:len(in.Text)] {
 				offs = append(offs, ls+o)
@@ -214,7 +214,7 @@ func (d *Detector) keywordAfterEscape(line []byte) bool {
 		return false
 	}
 	hit := false
-	d.ac.FindAll(line, func(_, start, _ int) bool {
+	d.keywordAC().FindAll(line, func(_, start, _ int) bool {
 		if start >= 2 && line[start-2] == '\\' && decode.IsLetterEscape(line[start-1]) {
 			hit = true
 			return false

@@ -59,6 +59,10 @@ type Detector struct {
 	maxDecode int
 	archives  archive.Limits
 	kwStart   *[256]bool // first bytes of keywords, both cases (decoded.go)
+
+	// acReady is closed once ac is set when it is built in the background;
+	// read ac through keywordAC (prebuilt.go).
+	acReady chan struct{}
 }
 
 // The window policy (how much text around a keyword hit a regex sees)
@@ -83,7 +87,7 @@ func New(cfg *rules.Config, opts Options) *Detector {
 			d.kwRules = append(d.kwRules, []int{i})
 		}
 	}
-	d.ac = keywordMatcher(keywords) // prebuilt.go
+	d.setKeywordAC(keywords) // prebuilt.go
 	d.kwStart = keywordStarts(keywords)
 	return d
 }
@@ -161,7 +165,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		windows[ri] = ws
 	}
 	oi := 0
-	d.ac.FindAll(data, func(pattern, start, end int) bool {
+	d.keywordAC().FindAll(data, func(pattern, start, end int) bool {
 		if only != nil {
 			for oi < len(only) && only[oi][1] <= start {
 				oi++

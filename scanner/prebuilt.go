@@ -17,6 +17,40 @@ import (
 // for (their SHA-256 leads the saved form); any other pack, or a stale
 // saved form, is built as before.
 
+// setKeywordAC gives d the automaton for keywords: at once when it is the
+// saved one or the last one made, else built on another goroutine while
+// the caller goes on (a pre-commit run spends that time in `git diff` and
+// `git cat-file`); keywordAC waits for it.
+func (d *Detector) setKeywordAC(keywords []string) {
+	sum := keywordsSum(keywords)
+	last.Lock()
+	if last.m == nil || last.sum != sum {
+		if m := prebuilt(sum); m != nil {
+			last.m, last.sum = m, sum
+		}
+	}
+	if last.m != nil && last.sum == sum {
+		d.ac = last.m
+		last.Unlock()
+		return
+	}
+	last.Unlock()
+	ready := make(chan struct{})
+	d.acReady = ready
+	go func() {
+		d.ac = keywordMatcher(keywords)
+		close(ready)
+	}()
+}
+
+// keywordAC returns the detector's keyword automaton.
+func (d *Detector) keywordAC() *ahocorasick.Matcher {
+	if d.acReady != nil {
+		<-d.acReady
+	}
+	return d.ac
+}
+
 // keywordMatcher returns the automaton for keywords, prebuilt if it can.
 // The last one is kept: a process makes a second detector for the same
 // pack (the redaction point's, cmd/leakfix/redact.go) as soon as there is

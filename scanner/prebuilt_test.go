@@ -52,10 +52,10 @@ func TestPrebuiltAutomatonUsed(t *testing.T) {
 			t.Errorf("%s: prebuilt automaton used = %v, want %v", name, got, c.prebuilt)
 		}
 		d := New(c.cfg, Options{})
-		if !reflect.DeepEqual(d.ac, built) {
+		if !reflect.DeepEqual(d.keywordAC(), built) {
 			t.Errorf("%s: the detector's automaton is not the one built for its keywords", name)
 		}
-		if again := New(c.cfg, Options{NoBase64: true}); again.ac != d.ac {
+		if again := New(c.cfg, Options{NoBase64: true}); again.keywordAC() != d.keywordAC() {
 			t.Errorf("%s: a second detector for the same keywords built its automaton again", name)
 		}
 	}
@@ -65,7 +65,7 @@ func TestPrebuiltAutomatonUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, b := New(more, Options{}), New(other, Options{})
-	if a.ac == b.ac || !reflect.DeepEqual(b.ac, ahocorasick.New([]string{"x_"})) {
+	if a.keywordAC() == b.keywordAC() || !reflect.DeepEqual(b.keywordAC(), ahocorasick.New([]string{"x_"})) {
 		t.Error("detectors for different keywords share an automaton")
 	}
 }
