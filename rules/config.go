@@ -85,6 +85,9 @@ type Rule struct {
 
 	re     *compiledRegex
 	pathRe *regexp.Regexp
+	// embeddedAt is 1 + the rule's position in the embedded pack, 0 for
+	// other rules: LoadExamples finds its examples by it (packgob.go).
+	embeddedAt int
 }
 
 // compiledRegex is a rule's regex with what the engine derives from it,
@@ -101,6 +104,10 @@ type compiledRegex struct {
 	gate        *ValueGate
 	literals    *RequiredLiterals
 	keywords    []string // the rule's: literal sets they imply are no filter
+	embedded    bool     // the embedded pack's, checked by its tests (embedded.go)
+	// lines holds crossLine and spansLines computed by go generate for
+	// the embedded pack (packgob.go), so asking needs no compile; nil else.
+	lines *lineFlags
 }
 
 func newCompiledRegex(expr string, secretGroup int, keywords ...string) *compiledRegex {
@@ -149,6 +156,7 @@ type Allowlist struct {
 	// validated by its tests: most rules never judge a candidate in a
 	// pre-commit run, so start-up skips compiling their allowlists).
 	deferred *sync.Once
+	embedded bool // the embedded pack's, compiled once (embedded.go)
 }
 
 // Severities and confidences, most severe first.
@@ -171,7 +179,12 @@ func (r *Rule) Pattern() Pattern {
 
 // CrossLine reports whether the rule's regex can match a newline, and so
 // needs to see the lines around a keyword hit, not just the hit's line.
-func (r *Rule) CrossLine() bool { return r.re != nil && r.re.get().crossLine }
+func (r *Rule) CrossLine() bool {
+	if r.re != nil && r.re.lines != nil {
+		return r.re.lines.CrossLine
+	}
+	return r.re != nil && r.re.get().crossLine
+}
 
 // ValueGate is a necessary condition a window must meet before a rule's
 // regex is worth running on it: a run of at least MinRun bytes from the
@@ -277,7 +290,12 @@ func treeValueGate(re *syntax.Regexp, secretGroup int) *ValueGate {
 // SpansLines reports whether the rule needs a wide window after a keyword
 // hit: it says `multiline = true`, or its regex can run over arbitrary
 // multi-line content (gitleaks configs have no multiline field).
-func (r *Rule) SpansLines() bool { return r.Multiline || r.re != nil && r.re.get().spansLines }
+func (r *Rule) SpansLines() bool {
+	if r.re != nil && r.re.lines != nil {
+		return r.Multiline || r.re.lines.SpansLines
+	}
+	return r.Multiline || r.re != nil && r.re.get().spansLines
+}
 
 // IsGeneric reports whether the rule is a catch-all that must lose to any
 // specific rule claiming the same secret: tagged generic, or named so, as
@@ -578,6 +596,9 @@ func (c *Config) compile(eager bool) error {
 	c.Allowlists = c.globalAllowlists()
 	c.Allowlist = nil
 	for i, a := range c.Allowlists {
+		if a.embedded {
+			continue
+		}
 		if err := a.compile(); err != nil {
 			errs = append(errs, fmt.Sprintf("%s: allowlist %d: %v", c.Source, i+1, err))
 		}
@@ -617,7 +638,7 @@ func (c *Config) compile(eager bool) error {
 		if r.Regex != "" && (r.re == nil || r.re.expr != r.Regex || r.re.secretGroup != r.SecretGroup) {
 			r.re = newCompiledRegex(r.Regex, r.SecretGroup, r.Keywords...)
 		}
-		if r.Regex != "" && eager {
+		if r.Regex != "" && eager && !r.re.embedded {
 			if c := r.re.get(); c.err != nil {
 				fail(r, "regex does not compile: %v", c.err)
 			} else if r.SecretGroup > c.pattern.NumSubexp() {
@@ -632,6 +653,9 @@ func (c *Config) compile(eager bool) error {
 			r.pathRe = p
 		}
 		for k, a := range r.Allowlists {
+			if a.embedded {
+				continue
+			}
 			if !eager && len(a.Regexes) > 0 {
 				a.deferred = &sync.Once{}
 				continue

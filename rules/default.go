@@ -31,8 +31,10 @@ func DefaultPackBytes() []byte { return defaultPack }
 // extending or disabling rules never changes another caller's pack.
 func Default() (*Config, error) {
 	defaultOnce.Do(func() {
-		defaultCfg, defaultErr = loadDefaultGob() // default.toml, pre-decoded (packgob.go)
-		if defaultErr != nil {
+		defaultCfg, defaultErr = loadEmbedded() // default.toml, pre-decoded (packgob.go)
+		if defaultErr == nil {
+			markEmbedded(defaultCfg) // embedded.go
+		} else {
 			defaultErr = fmt.Errorf("embedded rule pack is broken (a build bug): %w", defaultErr)
 		}
 	})

@@ -104,7 +104,7 @@ func TestRequiredLiteralSetsTogether(t *testing.T) {
 // pack: wherever a rule's regex matches (its examples, and random
 // mutations of them), its required literals must admit the text.
 func TestRequiredLiteralsAreNecessary(t *testing.T) {
-	cfg, err := Default()
+	cfg, err := DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"bytes"
-	"encoding/gob"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -40,10 +39,23 @@ func TestPackGobMatchesTOML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fromGob Config
-	if err := gob.NewDecoder(bytes.NewReader(defaultPackGob)).Decode(&fromGob); err != nil {
+	stripped, _, _, err := decodeDefaultGob(false)
+	if err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range stripped.Rules {
+		if len(r.Examples)+len(r.Negatives) > 0 {
+			t.Fatalf("rule %s: the scan form of default.gob carries examples", r.ID)
+		}
+	}
+	full, _, ex, err := decodeDefaultGob(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range full.Rules {
+		r.Examples, r.Negatives = ex[i].Examples, ex[i].Negatives
+	}
+	fromGob := *full
 	if len(fromTOML.Rules) < 500 {
 		t.Fatalf("decoded only %d rules from default.toml", len(fromTOML.Rules))
 	}
@@ -61,6 +73,10 @@ func TestPackGobMatchesTOML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	markEmbedded(compiledGob)
+	if err := compiledGob.LoadExamples(); err != nil {
+		t.Fatal(err)
+	}
 	if len(compiledTOML.Rules) != len(compiledGob.Rules) || len(compiledTOML.Allowlists) != len(compiledGob.Allowlists) {
 		t.Fatalf("compiled packs differ in size: toml %d rules/%d allowlists, gob %d/%d",
 			len(compiledTOML.Rules), len(compiledTOML.Allowlists), len(compiledGob.Rules), len(compiledGob.Allowlists))
@@ -70,6 +86,7 @@ func TestPackGobMatchesTOML(t *testing.T) {
 		a, b := *r, *g
 		a.re, b.re, a.pathRe, b.pathRe = nil, nil, nil, nil
 		a.Allowlists, b.Allowlists = nil, nil
+		b.embeddedAt = 0
 		nilEmptySlices(reflect.ValueOf(&a))
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("rule %s compiles differently from default.gob", r.ID)
@@ -113,7 +130,7 @@ func TestPackRegexesFitAScreen(t *testing.T) {
 // their test data (TestDefaultPackExamples runs them; it already demands
 // examples).
 func TestEveryRuleHasNegatives(t *testing.T) {
-	cfg, err := Default()
+	cfg, err := DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

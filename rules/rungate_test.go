@@ -69,7 +69,7 @@ func TestRunGate(t *testing.T) {
 // Every example of every default rule must pass its gate: the gate is only
 // ever a necessary condition.
 func TestRunGateAdmitsPackExamples(t *testing.T) {
-	cfg, err := Default()
+	cfg, err := DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // with the validator's confidence, and for checksums, changing one
 // character of the secret drops the finding to low confidence.
 func TestValidatedRuleExamples(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

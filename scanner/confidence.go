@@ -2,10 +2,10 @@ package scanner
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 	"unsafe"
 
+	"github.com/leakfix/leakfix/internal/lazyre"
 	"github.com/leakfix/leakfix/rules"
 )
 
@@ -47,10 +47,10 @@ func (c PathClass) String() string {
 }
 
 var (
-	fixturePathRe = regexp.MustCompile(`(?i)(?:^|/)(?:testdata|test[-_]data|test[-_]?vectors?|fixtures?|__fixtures__|mocks?|__mocks__|golden)/|[_-]test[-_]?data\.[a-z]+$|(?:^|/)test[-_]?vectors?[^/]*$`)
-	testPathRe    = regexp.MustCompile(`(?i)(?:^|/)(?:[\w-]*[_-])?(?:tests?|testing|__tests__|specs?|e2e)/|_test\.[a-z]+$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:Tests?|IT)\.(?:java|kt|cs|scala|groovy)$|_spec\.rb$`)
-	docsPathRe    = regexp.MustCompile(`(?i)(?:^|/)(?:docs?|documentation|website|site|man)/|\.(?:md|markdown|mdx|rst|adoc|asciidoc|textile|rdoc)$|(?:^|/)(?:README|CHANGELOG|CHANGES|HISTORY)(?:\.[a-z]+)?$`)
-	examplePathRe = regexp.MustCompile(`(?i)(?:^|/)(?:examples?|samples?|demos?|tutorials?|quickstarts?)/|(?:^|/)example_test\.go$|\.(?:example|sample|template|tmpl|dist)(?:\.[a-z]+)?$`)
+	fixturePathRe = lazyre.New(`(?i)(?:^|/)(?:testdata|test[-_]data|test[-_]?vectors?|fixtures?|__fixtures__|mocks?|__mocks__|golden)/|[_-]test[-_]?data\.[a-z]+$|(?:^|/)test[-_]?vectors?[^/]*$`)
+	testPathRe    = lazyre.New(`(?i)(?:^|/)(?:[\w-]*[_-])?(?:tests?|testing|__tests__|specs?|e2e)/|_test\.[a-z]+$|(?:^|/)test_[^/]*\.py$|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:Tests?|IT)\.(?:java|kt|cs|scala|groovy)$|_spec\.rb$`)
+	docsPathRe    = lazyre.New(`(?i)(?:^|/)(?:docs?|documentation|website|site|man)/|\.(?:md|markdown|mdx|rst|adoc|asciidoc|textile|rdoc)$|(?:^|/)(?:README|CHANGELOG|CHANGES|HISTORY)(?:\.[a-z]+)?$`)
+	examplePathRe = lazyre.New(`(?i)(?:^|/)(?:examples?|samples?|demos?|tutorials?|quickstarts?)/|(?:^|/)example_test\.go$|\.(?:example|sample|template|tmpl|dist)(?:\.[a-z]+)?$`)
 )
 
 // ClassifyPath returns the class of a slash-separated path.
@@ -69,11 +69,11 @@ func ClassifyPath(path string) PathClass {
 }
 
 // fixtureWords in an identifier or on a line say the value is made up.
-var fixtureWords = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:example|examples|sample|dummy|fake|mock|mocked|stub|fixture|expected|want|golden|placeholder|test|testing)(?:[^a-z]|$)|(?:Example|Sample|Dummy|Fake|Mock|Stub|Fixture|Expected|Want|Golden|Test)(?:[A-Z0-9_]|$)`)
+var fixtureWords = lazyre.New(`(?i)(?:^|[^a-z])(?:example|examples|sample|dummy|fake|mock|mocked|stub|fixture|expected|want|golden|placeholder|test|testing)(?:[^a-z]|$)|(?:Example|Sample|Dummy|Fake|Mock|Stub|Fixture|Expected|Want|Golden|Test)(?:[A-Z0-9_]|$)`)
 
 // camelFixture catches fixture words as camelCase parts (testSignerKey,
 // expectedKeyHex) that the word-boundary pattern above cannot see.
-var camelFixture = regexp.MustCompile(`^(?:test|expected|want|fake|mock|dummy|sample|example|golden|stub)[A-Z_0-9]`)
+var camelFixture = lazyre.New(`^(?:test|expected|want|fake|mock|dummy|sample|example|golden|stub)[A-Z_0-9]`)
 
 func hasFixtureWord(s string) bool {
 	return s != "" && (fixtureWords.MatchString(s) || camelFixture.MatchString(s))

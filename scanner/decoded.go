@@ -40,7 +40,7 @@ func (d *Detector) detectDecoded(frag Fragment, depth int, lines *lineIndex, exi
 		if id != "" {
 			sub = append([]byte(id+": "), t.Text...)
 		}
-		if !d.ac.Contains(sub) {
+		if !d.keywordAC().Contains(sub) {
 			return
 		}
 		found, _ := d.detect(Fragment{Path: frag.Path, Data: sub, Commit: frag.Commit, Verdicts: frag.Verdicts}, depth+1, nil)
@@ -88,7 +88,7 @@ func (d *Detector) detectInline(frag Fragment, depth int, lines *lineIndex, mark
 			continue // one-letter escapes hide no keyword and no token start
 		}
 		var ok bool
-		if scratch, ok = text(data[ls:le], scratch); !ok || !d.ac.Contains(scratch) {
+		if scratch, ok = text(data[ls:le], scratch); !ok || !d.keywordAC().Contains(scratch) {
 			continue
 		}
 		if in, ok := dec(data[ls:le]); ok {
@@ -246,7 +246,7 @@ func (d *Detector) escapesWorthDecoding(line []byte) bool {
 		return false
 	}
 	hit := false
-	d.ac.FindAll(line, func(_, start, _ int) bool {
+	d.keywordAC().FindAll(line, func(_, start, _ int) bool {
 		if start >= 2 && line[start-2] == '\\' && decode.IsLetterEscape(line[start-1]) {
 			hit = true
 			return false

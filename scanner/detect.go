@@ -63,6 +63,10 @@ type Detector struct {
 	archives  archive.Limits
 	kwStart   *[256]bool // first bytes of keywords, both cases (decoded.go)
 	pathRev   []reversedPath
+
+	// acReady is closed once ac is set when it is built in the background;
+	// read ac through keywordAC (prebuilt.go).
+	acReady chan struct{}
 }
 
 // The window policy (how much text around a keyword hit a regex sees)
@@ -87,7 +91,7 @@ func New(cfg *rules.Config, opts Options) *Detector {
 			d.kwRules = append(d.kwRules, []int{i})
 		}
 	}
-	d.ac = ahocorasick.New(keywords)
+	d.setKeywordAC(keywords) // prebuilt.go
 	d.kwStart = keywordStarts(keywords)
 	return d
 }
@@ -167,7 +171,7 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		windows[ri] = ws
 	}
 	oi := 0
-	d.ac.FindAll(data, func(pattern, start, end int) bool {
+	d.keywordAC().FindAll(data, func(pattern, start, end int) bool {
 		if only != nil {
 			for oi < len(only) && only[oi][1] <= start {
 				oi++

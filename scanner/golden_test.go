@@ -97,7 +97,7 @@ func TestGeneratedTreeGolden(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 12 MB tree")
 	}
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // a global allowlist drops, ordinary sources), path after path and back
 // again, gives exactly the findings of fragments without one.
 func TestPathVerdictsChangeNothing(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestReadText(t *testing.T) {
 // still opened, UTF-16 text is still scanned, and other binary files are
 // skipped.
 func TestLargeBinaryFilesInTree(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

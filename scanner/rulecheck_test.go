@@ -10,7 +10,7 @@ import (
 // the whole default pack, in the manner of analysistest: the rules carry
 // their own test data, and this one test checks them all.
 func TestDefaultPackExamples(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestParseShard(t *testing.T) {
 // TestShardsCoverTreeExactlyOnce: N tree-scan shards find, together, what
 // one scan finds, each finding once.
 func TestShardsCoverTreeExactlyOnce(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func bigText(t testing.TB, cfg *rules.Config, size int) []byte {
 // of the whole text, finding for finding: lines, columns, offsets, the
 // line text, fingerprints.
 func TestStreamEqualsWholeScan(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func sameFindings(t *testing.T, got, want []Finding) {
 // TestLargeFileIsStreamed: FileSource streams a file past streamAbove and
 // still finds what a whole read would; ScanReader (stdin) does the same.
 func TestLargeFileIsStreamed(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestLargeFileIsStreamed(t *testing.T) {
 
 // TestStreamReadError: a failing reader is an error, not a partial report.
 func TestStreamReadError(t *testing.T) {
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		t.Fatal(err)
 	}

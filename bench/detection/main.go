@@ -79,7 +79,7 @@ func generate(dir, modcache string, negFiles int, seed int64) error {
 		labels = append(labels, l)
 		return nil
 	}
-	cfg, err := rules.Default()
+	cfg, err := rules.DefaultWithExamples()
 	if err != nil {
 		return err
 	}

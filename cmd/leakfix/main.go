@@ -58,6 +58,8 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	// No garbage collection while the process starts (startup.go).
+	pauseGC(os.Getenv)
 	ctx, stop := signalContext(context.Background(), os.Stderr) // signals.go
 	defer stop()
 	e := &env{

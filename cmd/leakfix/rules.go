@@ -48,6 +48,9 @@ func (rl *rulesFlags) run(ctx context.Context, e *env, pos []string) error {
 			return usageError("rules check needs exactly one FILE")
 		}
 		cfg, err := rules.LoadFile(pos[1])
+		if err == nil {
+			err = cfg.LoadExamples() // the embedded pack's, when the file extends it
+		}
 		if err != nil {
 			return &exitError{code: 2, err: err}
 		}

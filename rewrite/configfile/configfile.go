@@ -44,13 +44,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakfix/leakfix/internal/lazyre"
 	"github.com/leakfix/leakfix/rewrite"
 )
 
@@ -223,7 +223,7 @@ func (f *file) validate(src []byte) error {
 
 // yaml.v3 errors read "yaml: line N: message"; the message may quote
 // the offending text (a secret), so only a generic description is kept.
-var yamlLineRe = regexp.MustCompile(`line (\d+):`)
+var yamlLineRe = lazyre.New(`line (\d+):`)
 
 func yamlErrLine(err error) int {
 	m := yamlLineRe.FindStringSubmatch(err.Error())
@@ -277,7 +277,7 @@ func (f *file) redact(s rewrite.Secret) {
 
 // composeDefault turns `${X:-weak}` / `${X-weak}` into `${X:?X is not set}`
 // (hard) or `${X}`.
-var composeDefaultRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)$`)
+var composeDefaultRe = lazyre.New(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)$`)
 
 func (f *file) composeDefault(s rewrite.Secret, hard bool) bool {
 	m := composeDefaultRe.FindSubmatchIndex(f.src[max(0, s.Start-256):s.Start])
@@ -717,7 +717,7 @@ func (f *file) toml(s rewrite.Secret, spans []span) {
 
 // tfvarsAssign is one `key = "value"` line, optionally with a trailing
 // comma and comment.
-var tfvarsAssign = regexp.MustCompile(`^([ \t]*)([A-Za-z_][A-Za-z0-9_-]*|"[^"]+")[ \t]*=[ \t]*"(?:[^"\\]|\\.)*"[ \t]*,?[ \t]*(?:(?:#|//).*)?$`)
+var tfvarsAssign = lazyre.New(`^([ \t]*)([A-Za-z_][A-Za-z0-9_-]*|"[^"]+")[ \t]*=[ \t]*"(?:[^"\\]|\\.)*"[ \t]*,?[ \t]*(?:(?:#|//).*)?$`)
 
 // tfvars comments out the assignment: tfvars files hold only literal
 // values, so there is no reference to put in its place.

@@ -33,12 +33,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leakfix/leakfix/internal/lazyre"
 	"github.com/leakfix/leakfix/rewrite"
 	"github.com/leakfix/leakfix/rewrite/configfile"
 )
@@ -91,9 +91,9 @@ func KindOf(path string, src []byte) Kind {
 }
 
 var (
-	k8sRe        = regexp.MustCompile(`(?m)^kind:\s*\S`)
-	apiVersionRe = regexp.MustCompile(`(?m)^apiVersion:\s*\S`)
-	kindSecretRe = regexp.MustCompile(`(?m)^kind:\s*["']?Secret["']?\s*$`)
+	k8sRe        = lazyre.New(`(?m)^kind:\s*\S`)
+	apiVersionRe = lazyre.New(`(?m)^apiVersion:\s*\S`)
+	kindSecretRe = lazyre.New(`(?m)^kind:\s*["']?Secret["']?\s*$`)
 )
 
 // Refused says why a file has no correct automatic rewrite; the engine
@@ -165,7 +165,7 @@ func GitHubSecretName(name string) string {
 	return n
 }
 
-var ghaKeyRe = regexp.MustCompile(`^(\s*)(?:-\s+)?([A-Za-z_][A-Za-z0-9_.-]*):[ \t]+`)
+var ghaKeyRe = lazyre.New(`^(\s*)(?:-\s+)?([A-Za-z_][A-Za-z0-9_.-]*):[ \t]+`)
 
 // gha rewrites workflow `env:`/`with:` values to `${{ secrets.NAME }}`.
 func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
@@ -244,7 +244,7 @@ func yamlValid(src []byte) error {
 	}
 }
 
-var dockerKVRe = regexp.MustCompile(`^(\s*)(ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)(=|\s+)(.*)$`)
+var dockerKVRe = lazyre.New(`^(\s*)(ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)(=|\s+)(.*)$`)
 
 // dockerfile removes secrets from ENV/ARG instructions.
 func dockerfile(src []byte, secrets []rewrite.Secret) ([]byte, error) {
@@ -297,7 +297,7 @@ func dockerfile(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 	return rewrite.ApplyEdits(src, edits)
 }
 
-var k8sValueRe = regexp.MustCompile(`^(\s*)value:[ \t]+`)
+var k8sValueRe = lazyre.New(`^(\s*)value:[ \t]+`)
 
 // k8sEnv turns `env: [{name: X, value: secret}]` into
 // `valueFrom: {secretKeyRef: {name: secretName, key: ENV}}`; the plan's

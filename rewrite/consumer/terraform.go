@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
+
+	"github.com/leakfix/leakfix/internal/lazyre"
 )
 
 // TerraformEdit is a Terraform file that needs `sensitive = true` added to
@@ -19,8 +20,8 @@ type TerraformEdit struct {
 	Variables     []string
 }
 
-var tfVariableRe = regexp.MustCompile(`(?m)^variable\s+"([A-Za-z_][A-Za-z0-9_-]*)"\s*\{[ \t]*\r?\n`)
-var tfSensitiveRe = regexp.MustCompile(`(?m)^\s*sensitive\s*=`)
+var tfVariableRe = lazyre.New(`(?m)^variable\s+"([A-Za-z_][A-Za-z0-9_-]*)"\s*\{[ \t]*\r?\n`)
+var tfSensitiveRe = lazyre.New(`(?m)^\s*sensitive\s*=`)
 
 // TerraformSensitive finds, in the *.tf files of dir, the declarations of
 // vars and returns the files to change so each is marked sensitive.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/leakfix/leakfix/internal/atomicfile"
@@ -82,7 +83,7 @@ func helperSource(importPath, target, sdkHook string) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	backend := helperBackends[target]
-	err := helperTmpl.Execute(&buf, map[string]any{
+	err := helperTmpl().Execute(&buf, map[string]any{
 		"Backend":     backend,
 		"Package":     packageName(importPath),
 		"ImportPath":  importPath,
@@ -201,7 +202,12 @@ secrets.SetProvider(secrets.ProviderFunc(func(ctx context.Context, name string) 
 }))
 `
 
-var helperTmpl = template.Must(template.New("helper").Parse(`// Package {{.Package}} reads the secrets that "leakfix fix" moved out of
+// helperTmpl parses on first use, not at every leakfix start.
+var helperTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("helper").Parse(helperText))
+})
+
+const helperText = `// Package {{.Package}} reads the secrets that "leakfix fix" moved out of
 // this code base. Call sites name a secret by its vault name:
 //
 //	key := {{.Package}}.Get("groq-api-key")
@@ -434,4 +440,4 @@ func EnvName(name string) string {
 	}
 	return string(b)
 }
-` + restProviderSource))
+` + restProviderSource

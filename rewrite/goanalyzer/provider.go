@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"sync"
 	"text/template"
 )
 
 // ProviderFile names the file ProviderSource renders for target ("" when
 // there is none): it sits beside the helper, in the same package.
 func ProviderFile(target string) string {
-	if _, ok := providerTmpls[target]; !ok {
+	if _, ok := providerTmpls()[target]; !ok {
 		return ""
 	}
 	return "provider_" + helperBackends[target] + ".go"
@@ -70,7 +71,7 @@ func SamePackageProvider(pkg, target string) (map[string][]byte, error) {
 }
 
 func providerSource(pkg, target string, same bool) ([]byte, error) {
-	tmpl, ok := providerTmpls[target]
+	tmpl, ok := providerTmpls()[target]
 	if !ok {
 		return nil, fmt.Errorf("no Go provider file for target %q (want aws-secrets-manager)", target)
 	}
@@ -95,9 +96,13 @@ func providerSource(pkg, target string, same bool) ([]byte, error) {
 	return out, nil
 }
 
-var providerTmpls = map[string]*template.Template{
-	"aws-secrets-manager": template.Must(template.New("aws").Parse(awsProvider)),
-}
+// providerTmpls parses on first use: parsing at init cost every leakfix
+// run, fix or not, a tenth of a millisecond.
+var providerTmpls = sync.OnceValue(func() map[string]*template.Template {
+	return map[string]*template.Template{
+		"aws-secrets-manager": template.Must(template.New("aws").Parse(awsProvider)),
+	}
+})
 
 // awsProvider uses aws-sdk-go-v2, which reads the usual settings itself:
 // AWS_REGION, credentials, and AWS_ENDPOINT_URL /

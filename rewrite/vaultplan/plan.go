@@ -12,11 +12,11 @@ package vaultplan
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/leakfix/leakfix/internal/lazyre"
 	"github.com/leakfix/leakfix/rewrite"
 	"github.com/leakfix/leakfix/rewrite/naming"
 	"github.com/leakfix/leakfix/scanner"
@@ -90,14 +90,14 @@ type Options struct {
 }
 
 var (
-	azureVaultRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)
-	regionRe     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	accountRe    = regexp.MustCompile(`^[0-9]{12}$`)
-	awsPrefixRe  = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]*$`)
-	vaultPathRe  = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
-	gcpProjectRe = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	appRe        = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	addrRe       = regexp.MustCompile(`^https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/-]*)?$`)
+	azureVaultRe = lazyre.New(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)
+	regionRe     = lazyre.New(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	accountRe    = lazyre.New(`^[0-9]{12}$`)
+	awsPrefixRe  = lazyre.New(`^[A-Za-z0-9/_+=.@-]*$`)
+	vaultPathRe  = lazyre.New(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$`)
+	gcpProjectRe = lazyre.New(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	appRe        = lazyre.New(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	addrRe       = lazyre.New(`^https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/-]*)?$`)
 )
 
 // Normalize fills defaults and checks every setting that ends up in the

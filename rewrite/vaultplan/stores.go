@@ -2,9 +2,10 @@ package vaultplan
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leakfix/leakfix/internal/lazyre"
 )
 
 // store is what differs between targets: how names become references, how
@@ -171,7 +172,7 @@ func (awsStore) valueNote(string, string) string { return "" }
 // awsSuffixLike matches names AWS warns about: a hyphen and six
 // characters at the end looks like the random ARN suffix, so a partial
 // ARN lookup may pick the wrong secret.
-var awsSuffixLike = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
+var awsSuffixLike = lazyre.New(`-[A-Za-z0-9]{6}$`)
 
 func (s awsStore) notes(p *Plan) []string {
 	var out []string

@@ -236,7 +236,8 @@ func (s *blobScanner) scanWhole(frag scanner.Fragment, runs [][2]int) ([]scanner
 // cut short.
 func (s *blobScanner) wholeFileRule(path string) bool {
 	for _, r := range s.d.Config().Rules {
-		if r.Pattern() == nil && r.PathRegexp() != nil && r.PathRegexp().MatchString(path) {
+		// Pattern last: asking for it compiles the rule's regex.
+		if r.PathRegexp() != nil && r.PathRegexp().MatchString(path) && r.Pattern() == nil {
 			return true
 		}
 	}
