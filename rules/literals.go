@@ -220,11 +220,7 @@ func conjuncts(n *syntax.Regexp, keywords []string) [][]requiredLit {
 		var run []requiredLit
 		for _, sub := range n.Sub {
 			if ex, ok := exact(sub); ok {
-				if run == nil {
-					run = ex
-				} else if run = cross(run, ex); run == nil {
-					run = ex
-				}
+				run = extendRun(run, ex)
 				sets = append(sets, run)
 				continue
 			}
@@ -309,11 +305,7 @@ func required(n *syntax.Regexp) ([]requiredLit, bool) {
 		var run []requiredLit
 		for _, sub := range n.Sub {
 			if ex, ok := exact(sub); ok {
-				if run == nil {
-					run = ex
-				} else if run = cross(run, ex); run == nil {
-					run = ex
-				}
+				run = extendRun(run, ex)
 				consider(run)
 				continue
 			}
@@ -419,4 +411,16 @@ func score(lits []requiredLit) int {
 		m = min(m, len(l.text))
 	}
 	return m*100 - len(lits)
+}
+
+// extendRun continues a run of exact children with the next one's strings;
+// when the cross product would be too large the run starts over at ex.
+func extendRun(run, ex []requiredLit) []requiredLit {
+	if run == nil {
+		return ex
+	}
+	if r := cross(run, ex); r != nil {
+		return r
+	}
+	return ex
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,9 +13,8 @@ import (
 	"testing"
 
 	"github.com/leakfix/leakfix/rules"
+	"github.com/leakfix/leakfix/scanner/scantest"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite golden files")
 
 // generatedTree builds a deterministic tree that exercises every path of a
 // tree scan: bench/gentree's code-shaped text (seed 7), every example of
@@ -110,46 +108,5 @@ func TestGeneratedTreeGolden(t *testing.T) {
 	for _, f := range fs {
 		fmt.Fprintf(&b, "%s:%d:%d %s %s %s %s\n", f.File, f.StartLine, f.StartColumn, f.RuleID, f.Confidence, f.Encoding, f.Fingerprint)
 	}
-	const path = "testdata/generated-tree.golden"
-	if *updateGolden {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.String(); got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		t.Errorf("findings differ from %s (%d lines now, %d recorded):\n%s", path, len(gl), len(wl), lineDiff(wl, gl))
-	}
-}
-
-// lineDiff lists the lines only one side has (at most 40), enough to see
-// which findings a change lost or added.
-func lineDiff(want, got []string) string {
-	in := func(s []string) map[string]int {
-		m := map[string]int{}
-		for _, l := range s {
-			m[l]++
-		}
-		return m
-	}
-	w, g := in(want), in(got)
-	var b strings.Builder
-	n := 0
-	for _, l := range want {
-		if g[l] == 0 && n < 40 {
-			fmt.Fprintf(&b, "  lost:  %s\n", l)
-			n++
-		}
-	}
-	for _, l := range got {
-		if w[l] == 0 && n < 40 {
-			fmt.Fprintf(&b, "  added: %s\n", l)
-			n++
-		}
-	}
-	return b.String()
+	scantest.Golden(t, "testdata/generated-tree.golden", b.String())
 }

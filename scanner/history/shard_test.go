@@ -2,7 +2,6 @@ package history
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/leakfix/leakfix/rules"
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/leakfix/leakfix/scanner/scantest"
 )
 
 // generatedHistory builds a repository from bench/genrepo (merges, tags,
@@ -47,30 +47,16 @@ func generatedHistory(t testing.TB, commits, mb int) string {
 	return dir
 }
 
-var updateGolden = flag.Bool("update", false, "rewrite golden files")
-
 // checkGolden compares a report with the one recorded before a change
-// (commit, path, line, column, rule, fingerprint): speed and memory work
-// must not lose or move a finding. `go test -run ShardsCover -update`
-// rewrites it when a change of findings is intended.
+// (commit, path, line, column, rule, fingerprint). `go test -run
+// ShardsCover -update` rewrites it when a change of findings is intended.
 func checkGolden(t *testing.T, path string, fs []scanner.Finding) {
 	t.Helper()
 	var b strings.Builder
 	for _, f := range fs {
 		fmt.Fprintf(&b, "%s %s:%d:%d %s %s\n", f.Commit, f.File, f.StartLine, f.StartColumn, f.RuleID, f.Fingerprint)
 	}
-	if *updateGolden {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("findings differ from %s (before/after a change):\n got:\n%s\n want:\n%s", path, b.String(), want)
-	}
+	scantest.Golden(t, path, b.String())
 }
 
 // canonical orders findings by fingerprint and commit: the merged report
