@@ -8,6 +8,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/leakfix/leakfix/rules"
@@ -43,6 +44,8 @@ type Options struct {
 	// ArchiveLimits, if set, replace archive.DefaultLimits (but for
 	// MaxDepth, which MaxArchiveDepth sets).
 	ArchiveLimits *archive.Limits
+	// Stages, when set, accumulates time by stage and by rule (stages.go).
+	Stages *Stages
 }
 
 // Detector runs a compiled rule pack over fragments. It is safe for
@@ -76,6 +79,7 @@ type Detector struct {
 func New(cfg *rules.Config, opts Options) *Detector {
 	d := &Detector{cfg: cfg, rules: cfg.Rules, opts: opts, hash: newHasher(), pathRev: make([]reversedPath, len(cfg.Rules))}
 	d.maxDecode, d.archives = resolveDepths(opts)
+	opts.Stages.bind(cfg.Rules)
 	var keywords []string
 	for i, r := range cfg.Rules {
 		if r.Regex == "" {
@@ -115,6 +119,9 @@ type candidate struct {
 // from other rules are still returned with them.
 func (d *Detector) Detect(frag Fragment) ([]Finding, error) {
 	if d.OpensArchive(frag.Data) {
+		if st := d.opts.Stages; st != nil {
+			defer lap(&st.archive, time.Now())
+		}
 		return d.detectArchive(frag)
 	}
 	return d.detect(frag, 0, nil)
@@ -170,6 +177,13 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		}
 		windows[ri] = ws
 	}
+	// Stage times are taken for the outer text only; decoded text's
+	// rescans count in the decode stage (and their rules in byRule).
+	st := d.opts.Stages
+	var t0 time.Time
+	if st != nil && depth == 0 {
+		t0 = time.Now()
+	}
 	oi := 0
 	d.keywordAC().FindAll(data, func(pattern, start, end int) bool {
 		if only != nil {
@@ -196,6 +210,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		}
 	}
 
+	if st != nil && depth == 0 {
+		t0 = lap(&st.prefilter, t0)
+	}
 	var cands []candidate
 	var errs []error
 	for _, ri := range d.pathOnly {
@@ -212,6 +229,10 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		r := d.rules[ri]
 		if r.Pattern() == nil {
 			continue // only an unvalidated pack can hold a broken regex
+		}
+		var rt time.Time
+		if st != nil {
+			rt = time.Now()
 		}
 		gate, lits := r.Gate(), r.Literals()
 		for _, w := range ws {
@@ -240,6 +261,12 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 				cands = append(cands, c)
 			}
 		}
+		if st != nil {
+			lap(&st.byRule[ri], rt)
+		}
+	}
+	if st != nil && depth == 0 {
+		t0 = lap(&st.regex, t0)
 	}
 
 	var lines *lineIndex
@@ -253,6 +280,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 			continue
 		}
 		out = append(out, f)
+	}
+	if st != nil && depth == 0 {
+		t0 = lap(&st.judge, t0)
 	}
 	if depth < d.maxDecode {
 		if lines == nil {
@@ -268,6 +298,9 @@ func (d *Detector) detect(frag Fragment, depth int, only [][2]int) ([]Finding, e
 		out = append(kept, decoded...)
 		if len(out) > 1 {
 			sort.SliceStable(out, func(i, j int) bool { return out[i].SecretStart < out[j].SecretStart })
+		}
+		if st != nil && depth == 0 {
+			lap(&st.decode, t0)
 		}
 	}
 	return out, errors.Join(errs...)

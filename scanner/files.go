@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
@@ -113,7 +114,14 @@ func (s *FileSource) Scan(ctx context.Context, d *Detector) ([]Finding, Stats, e
 				if ctx.Err() != nil || !s.Shard.Owns(job.rel) {
 					continue
 				}
+				var t0 time.Time
+				if d.opts.Stages != nil {
+					t0 = time.Now()
+				}
 				data, skip, err := readCandidate(job.abs, maxSize)
+				if d.opts.Stages != nil {
+					lap(&d.opts.Stages.read, t0)
+				}
 				if skip == skipStream {
 					// Past streamAbove: streamed in bounded memory.
 					var fs []Finding

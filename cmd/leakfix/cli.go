@@ -44,6 +44,8 @@ type reportFlags struct {
 	ignorePath string
 	depths     depthFlags // --max-archive-depth, --max-decode-depth (depth.go)
 	diag       diagFlags  // --diagnostics, --diagnostics-dir (diagnostics.go)
+	// stages times the detector under --verbose (stages.go).
+	stages *scanner.Stages
 }
 
 func (rf *reportFlags) register(fs *pflag.FlagSet, defaultCategory string) {

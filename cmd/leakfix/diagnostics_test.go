@@ -51,3 +51,22 @@ func TestDiagnosticsFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestVerboseStages: --verbose says where the detector's time went and
+// which rules cost the most; without it, nothing is timed or said.
+func TestVerboseStages(t *testing.T) {
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "app.py"), []byte("GITHUB_TOKEN = \"ghp_Zt4mQ8rW2xK7pN1vB5cL9dF3hJ6gS0aY2eU8\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, stderr := runCLI(t, "", "scan", src, "-v")
+	for _, want := range []string{"time by stage, summed over workers: read ", "regex ", "costliest rules (regex time): "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("scan -v stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	_, _, stderr = runCLI(t, "", "scan", src)
+	if strings.Contains(stderr, "time by stage") {
+		t.Errorf("stages printed without --verbose:\n%s", stderr)
+	}
+}

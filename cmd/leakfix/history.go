@@ -125,6 +125,7 @@ func (hf *historyFlags) run(ctx context.Context, e *env, pos []string) error {
 			stats.Commits, stats.Tips, stats.Blobs, stats.Pairs, float64(stats.Bytes)/1e6,
 			float64(stats.ScannedBytes)/1e6, float64(stats.SkippedBytes)/1e6, stats.Binary, stats.TooLarge,
 			stats.Reader, stats.WalkTime.Round(time.Millisecond), stats.ScanTime.Round(time.Millisecond))
+		printStages(e, hf.stages)
 	}
 	return finish(e, &hf.reportFlags, cfg, findings, scanErr)
 }

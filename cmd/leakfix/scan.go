@@ -107,6 +107,7 @@ func (sf *scanFlags) run(ctx context.Context, e *env, paths []string) error {
 		if sf.verbose {
 			fmt.Fprintf(e.stderr, "leakfix: scanned %d files, %d bytes (%d binary, %d too large skipped) in %s\n",
 				stats.Files, stats.Bytes, stats.Binary, stats.TooLarge, time.Since(start).Round(time.Millisecond))
+			printStages(e, sf.stages)
 		}
 	}
 	return finish(e, &sf.reportFlags, cfg, findings, scanErr)
@@ -134,7 +135,10 @@ func newDetector(e *env, rf *reportFlags, root string, noBase64 bool) (*rules.Co
 	e.red.SetFinder(packFinder(cfg, noBase64)) // redact.go
 	rf.ignored = ignore
 	rf.root = root
-	return cfg, scanner.New(cfg, rf.depths.apply(scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64})), nil
+	if rf.verbose {
+		rf.stages = scanner.NewStages()
+	}
+	return cfg, scanner.New(cfg, rf.depths.apply(scanner.Options{Ignore: ignore.Fingerprints(), Known: ignore.Known, NoBase64: noBase64, Stages: rf.stages})), nil
 }
 
 // finish names, filters and writes findings, and turns the outcome into
