@@ -16,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/leakfix/leakfix/scanner"
+	"github.com/leakfix/leakfix/scanner/ahocorasick"
 )
 
 // StagedOptions locate the index to scan.
@@ -105,7 +106,7 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 	var findings []scanner.Finding
 	var ruleErrs []error
 	var bigNames []string // text files skipped for size
-	lines := newLineSet()
+	cs := newChangeScanner(d, &stats)
 	for _, ch := range changed {
 		if ctx.Err() != nil {
 			return nil, stats, ctx.Err()
@@ -129,7 +130,7 @@ func ScanStaged(ctx context.Context, repo string, d *scanner.Detector, opts Stag
 			// path-only rules judge a binary file whole (scanner/binaryfile.go)
 			return d.DetectBinaryData(scanner.Fragment{Path: ch.path, Data: data}, ch.staged.String())
 		}
-		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, whole, lines, &stats)
+		fs, ruleErr, err := cs.scanChange(ch.path, data, readHead, whole)
 		if ruleErr != nil {
 			ruleErrs = append(ruleErrs, ruleErr)
 		}
@@ -307,13 +308,9 @@ func readBlob(objs *goGitSource, h plumbing.Hash, maxSize int64) ([]byte, error)
 	return buf.Bytes(), nil
 }
 
-// onChangedLines keeps the findings whose secret touches a line that is
-// not in the HEAD version of the file (lines holds HEAD's lines).
-func onChangedLines(lines *lineSet, data []byte, fs []scanner.Finding) []scanner.Finding {
-	runs, fresh := lines.mark(data, false)
-	if fresh {
-		return fs
-	}
+// onRuns keeps the findings whose secret touches a changed line: runs
+// are the byte ranges of whole lines not in the HEAD version.
+func onRuns(runs [][2]int, fs []scanner.Finding) []scanner.Finding {
 	kept := fs[:0]
 	for _, f := range fs {
 		// Runs are whole lines: a secret touches a new line if it
@@ -326,13 +323,35 @@ func onChangedLines(lines *lineSet, data []byte, fs []scanner.Finding) []scanner
 	return kept
 }
 
+// changedLinesAbove is the staged file size from which only the lines
+// around the change are scanned (as history scans a later version): below
+// it, scanning the file whole and reading HEAD's version only when there
+// are findings costs less than reading and hashing HEAD's version first.
+const changedLinesAbove = 256 << 10
+
+// changeScanner holds what one staged scan shares across its files.
+type changeScanner struct {
+	d     *scanner.Detector
+	lines *lineSet
+	stats *StagedStats
+	multi *ahocorasick.Matcher // multiline keywords, built for the first large file
+	built bool
+}
+
+func newChangeScanner(d *scanner.Detector, stats *StagedStats) *changeScanner {
+	return &changeScanner{d: d, lines: newLineSet(), stats: stats}
+}
+
 // scanChange scans one staged blob (data; nil when the reader decided it
 // is binary) the same way on the git and go-git paths: an archive whole,
 // UTF-16 as its text, and a text file only on the lines that differ from
 // HEAD's version (readHead; nil for a new file); binary content goes to
-// whole, for the path-only rules. ruleErr is a timeout or archive limit
-// (the scan goes on); err a failed read.
-func scanChange(d *scanner.Detector, path string, data []byte, readHead func() ([]byte, error), whole func([]byte) []scanner.Finding, lines *lineSet, stats *StagedStats) (fs []scanner.Finding, ruleErr, err error) {
+// whole, for the path-only rules. A text file past changedLinesAbove is
+// scanned near its changed lines only, so a one-line change to a large
+// file costs the change, not the file. ruleErr is a timeout or archive
+// limit (the scan goes on); err a failed read.
+func (c *changeScanner) scanChange(path string, data []byte, readHead func() ([]byte, error), whole func([]byte) []scanner.Finding) (fs []scanner.Finding, ruleErr, err error) {
+	d, stats := c.d, c.stats
 	if data != nil && d.OpensArchive(data) {
 		// An archive changed as a whole: everything in it is new.
 		stats.Scanned++
@@ -347,9 +366,13 @@ func scanChange(d *scanner.Detector, path string, data []byte, readHead func() (
 	}
 	stats.Scanned++
 	stats.Bytes += int64(len(data))
-	fs, ruleErr = d.Detect(scanner.Fragment{Path: path, Data: data})
-	if len(fs) == 0 || readHead == nil {
-		return fs, ruleErr, nil
+	frag := scanner.Fragment{Path: path, Data: data}
+	large := len(data) >= changedLinesAbove && readHead != nil && !d.NamesFile(path)
+	if !large {
+		fs, ruleErr = d.Detect(frag)
+		if len(fs) == 0 || readHead == nil {
+			return fs, ruleErr, nil
+		}
 	}
 	old, err := readHead()
 	if errors.Is(err, errTooLarge) {
@@ -361,10 +384,30 @@ func scanChange(d *scanner.Detector, path string, data []byte, readHead func() (
 	if text, ok := scanner.DecodeUTF16(old); ok {
 		old = text // compared line by line with the decoded index version
 	}
-	if old != nil {
-		lines.reset()
-		lines.addAll(old)
-		fs = onChangedLines(lines, data, fs)
+	if old == nil {
+		if large {
+			fs, ruleErr = d.Detect(frag)
+		}
+		return fs, ruleErr, nil
 	}
-	return fs, ruleErr, nil
+	c.lines.reset()
+	c.lines.addAll(old)
+	runs, fresh := c.lines.mark(data, false)
+	if fresh {
+		if large {
+			fs, ruleErr = d.Detect(frag)
+		}
+		return fs, ruleErr, nil
+	}
+	if large {
+		if !c.built {
+			c.multi, c.built = multilineKeywords(d), true
+		}
+		// As history scans a later version (worker.go scanWhole): keyword
+		// hits near new lines, and multiline keywords whose window reaches
+		// them.
+		ranges := widenForMultiline(c.multi, data, widenLines(data, runs, contextLines))
+		fs, ruleErr = d.DetectLines(frag, ranges)
+	}
+	return onRuns(runs, fs), ruleErr, nil
 }

@@ -84,7 +84,7 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 
 	var findings []scanner.Finding
 	var ruleErrs []error
-	lines := newLineSet()
+	cs := newChangeScanner(d, &stats)
 	for _, ch := range changes {
 		if ctx.Err() != nil {
 			return nil, stats, ctx.Err()
@@ -118,7 +118,7 @@ func stagedViaGit(ctx context.Context, git, repo string, d *scanner.Detector, op
 		if binary {
 			data = nil // the reader kept only the first bytes (cf.head)
 		}
-		fs, ruleErr, err := scanChange(d, ch.path, data, readHead, whole, lines, &stats) // staged.go
+		fs, ruleErr, err := cs.scanChange(ch.path, data, readHead, whole) // staged.go
 		if ruleErr != nil {
 			ruleErrs = append(ruleErrs, ruleErr)
 		}

@@ -154,3 +154,51 @@ func ordinarySource(seed, n int) string {
 	}
 	return b.String()
 }
+
+// TestStagedLargeFileScansTheChange: past changedLinesAbove a staged file
+// is scanned near its changed lines only, and reports exactly what a whole
+// scan kept to changed lines reports: the new secret, a private key whose
+// body changed far below its unchanged BEGIN line, not the old secret on
+// the line next to a change.
+func TestStagedLargeFileScansTheChange(t *testing.T) {
+	filler := ordinarySource(1, changedLinesAbove/2+1024)
+	key := func(last string) string {
+		var b strings.Builder
+		b.WriteString("-----BEGIN RSA PRIVATE KEY-----\n")
+		for i := 0; i < 7; i++ {
+			b.WriteString(strings.Repeat("MIIEpAIBAAKCAQEAx1", 4) + "\n")
+		}
+		b.WriteString(strings.Repeat(last, 72/len(last)) + "\n")
+		b.WriteString("-----END RSA PRIVATE KEY-----\n")
+		return b.String()
+	}
+	middle := ordinarySource(2, 2048) // keeps the key's BEGIN line away from the other changes
+	head := filler + "OLD = '" + awsConfig + "'\nx = 1\n" + middle + key("Qm9keU9uZQ") + filler
+	staged := filler + "OLD = '" + awsConfig + "'\nx = 2\nNEW = '" + stripeApp + "'\n" + middle + key("Qm9keVR3bw") + filler
+	if len(staged) < changedLinesAbove {
+		t.Fatalf("staged file is %d bytes, under the %d threshold", len(staged), changedLinesAbove)
+	}
+	r := newTestRepo(t)
+	r.commit("base", map[string]string{"big.py": head})
+	r.write(map[string]string{"big.py": staged})
+	r.git("add", "big.py")
+	fs := stagedFindings(t, r.dir, "") // git and go-git agree
+
+	d := testDetector(t)
+	whole, err := d.Detect(scanner.Fragment{Path: "big.py", Data: []byte(staged)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := newLineSet()
+	lines.addAll([]byte(head))
+	runs, _ := lines.mark([]byte(staged), false)
+	ref := got(onRuns(runs, whole))
+	sameWants(t, "large file vs whole scan kept to changed lines", fs, ref)
+	rulesFound := map[string]bool{}
+	for _, f := range fs {
+		rulesFound[f.rule] = true
+	}
+	if len(fs) != 2 || !rulesFound["stripe-secret-key"] || !rulesFound["private-key"] {
+		t.Errorf("want the new stripe key and the changed private key, got:\n%s", fmtWants(fs))
+	}
+}
