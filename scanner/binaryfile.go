@@ -153,8 +153,9 @@ func (d *Detector) detectBinaryFile(rel, abs string, data []byte) ([]Finding, er
 
 // NamesFile reports whether a path-only rule applies to path.
 func (d *Detector) NamesFile(path string) bool {
+	var rev reversePath // the detector's reversed path matching (pathmatch.go)
 	for _, ri := range d.pathOnly {
-		if re := d.rules[ri].PathRegexp(); re != nil && re.MatchString(path) {
+		if re := d.rules[ri].PathRegexp(); re != nil && d.pathMatches(ri, re, path, &rev) {
 			return true
 		}
 	}

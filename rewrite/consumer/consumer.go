@@ -187,15 +187,8 @@ func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 			continue
 		}
 		vs := ls + m[1]
-		ve := le
-		if i := bytes.Index(src[vs:le], []byte(" #")); i >= 0 {
-			ve = vs + i
-		}
-		for ve > vs && (src[ve-1] == ' ' || src[ve-1] == '\t') {
-			ve--
-		}
-		val := string(src[vs:ve])
-		if uq := strings.Trim(val, `"'`); !(val == s.Value || len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[0] == val[len(val)-1] && uq == s.Value) {
+		ve, whole := yamlValue(src, vs, le, s.Value)
+		if !whole {
 			reasons = append(reasons, fmt.Sprintf("line %d: the secret is part of a longer value; a workflow can only reference a whole secret", s.Line))
 			continue
 		}
@@ -207,6 +200,23 @@ func gha(src []byte, secrets []rewrite.Secret) ([]byte, error) {
 		edits = append(edits, rewrite.Edit{Start: vs, End: ve, Text: "${{ secrets." + GitHubSecretName(s.Name) + " }}"})
 	}
 	return applyYAML(src, edits, reasons, "GitHub Actions", "workflow")
+}
+
+// yamlValue returns the end of the plain or quoted scalar that starts at
+// vs on a `key: value` line ending at le (before a " #" comment and
+// trailing blanks), and whether that scalar is exactly secret, bare or
+// in matching quotes: a consumer can only point a whole value elsewhere.
+func yamlValue(src []byte, vs, le int, secret string) (ve int, whole bool) {
+	ve = le
+	if i := bytes.Index(src[vs:le], []byte(" #")); i >= 0 {
+		ve = vs + i
+	}
+	for ve > vs && (src[ve-1] == ' ' || src[ve-1] == '\t') {
+		ve--
+	}
+	val := string(src[vs:ve])
+	quoted := len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[0] == val[len(val)-1]
+	return ve, val == secret || quoted && val[1:len(val)-1] == secret
 }
 
 // parentKey returns the key of the nearest line above ls indented less
@@ -321,15 +331,8 @@ func k8sEnv(src []byte, secrets []rewrite.Secret, secretName string) ([]byte, er
 			continue
 		}
 		col := m[3] - m[2]
-		vs, ve := ls+m[1], le
-		if i := bytes.Index(src[vs:le], []byte(" #")); i >= 0 {
-			ve = vs + i
-		}
-		for ve > vs && (src[ve-1] == ' ' || src[ve-1] == '\t') {
-			ve--
-		}
-		val := string(src[vs:ve])
-		if uq := strings.Trim(val, `"'`); val != s.Value && !(len(val) >= 2 && val[0] == val[len(val)-1] && (val[0] == '"' || val[0] == '\'') && uq == s.Value) {
+		ve, whole := yamlValue(src, ls+m[1], le, s.Value)
+		if !whole {
 			reasons = append(reasons, fmt.Sprintf("line %d: the secret is part of a longer value; a Secret key holds a whole value", s.Line))
 			continue
 		}

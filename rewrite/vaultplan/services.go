@@ -134,25 +134,12 @@ func serviceExternalSecret(p *Plan, g ServiceGrant, bySecret map[string]Secret) 
 	fmt.Fprintf(&b, `# %s: only its own secrets, synced into the Secret %q that its
 # manifests read (valueFrom.secretKeyRef). Apply after snippets/external-secret.yaml,
 # which defines the SecretStore.
-apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: %s
-spec:
-  refreshInterval: 1h
-  secretStoreRef:
-    kind: SecretStore
-    name: %s
-  target:
-    name: %s
-  data:
-`, commentSafe(g.Service), g.Identity, g.Identity, p.opts.App+"-"+string(p.Target), g.Identity)
+`, commentSafe(g.Service), g.Identity)
+	var items []esItem
 	for _, n := range g.Names {
 		s := bySecret[n]
-		fmt.Fprintf(&b, "    - secretKey: %s\n      remoteRef:\n        key: %s\n", s.Env, yq(s.StoreName))
-		if s.Field != "" {
-			fmt.Fprintf(&b, "        property: %s\n", s.Field)
-		}
+		items = append(items, esItem{env: s.Env, key: s.StoreName, property: s.Field})
 	}
+	writeExternalSecret(&b, g.Identity, p.opts.App+"-"+string(p.Target), g.Identity, items)
 	return snippet{"services/" + g.Identity + ".external-secret.yaml", b.String()}
 }

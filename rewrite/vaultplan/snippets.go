@@ -39,6 +39,34 @@ func jsonSnippet(v any) string {
 	return string(b) + "\n"
 }
 
+// esItem is one entry of an ExternalSecret: the Kubernetes Secret key env
+// takes the store's secret key (and its JSON property, if any).
+type esItem struct{ env, key, property string }
+
+// writeExternalSecret writes one ExternalSecret named name that syncs
+// items, through the SecretStore store, into the Kubernetes Secret target.
+func writeExternalSecret(b *strings.Builder, name, store, target string, items []esItem) {
+	fmt.Fprintf(b, `apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: %s
+spec:
+  refreshInterval: 1h
+  secretStoreRef:
+    kind: SecretStore
+    name: %s
+  target:
+    name: %s
+  data:
+`, name, store, target)
+	for _, it := range items {
+		fmt.Fprintf(b, "    - secretKey: %s\n      remoteRef:\n        key: %s\n", it.env, yq(it.key))
+		if it.property != "" {
+			fmt.Fprintf(b, "        property: %s\n", it.property)
+		}
+	}
+}
+
 // externalSecret renders a SecretStore for the provider and one
 // ExternalSecret that syncs every planned secret into a Kubernetes Secret
 // named after the app, keyed by environment variable, so a Deployment
@@ -60,26 +88,13 @@ metadata:
 spec:
   provider:
 %s---
-apiVersion: external-secrets.io/v1
-kind: ExternalSecret
-metadata:
-  name: %s
-spec:
-  refreshInterval: 1h
-  secretStoreRef:
-    kind: SecretStore
-    name: %s
-  target:
-    name: %s
-  data:
-`, storeKind, app, app, commentSafe(p.Tool), app+"-"+string(p.Target), providerYAML, app, app+"-"+string(p.Target), app)
+`, storeKind, app, app, commentSafe(p.Tool), app+"-"+string(p.Target), providerYAML)
+	var items []esItem
 	for _, s := range p.Secrets {
 		key, prop := remote(s)
-		fmt.Fprintf(&b, "    - secretKey: %s\n      remoteRef:\n        key: %s\n", s.Env, yq(key))
-		if prop != "" {
-			fmt.Fprintf(&b, "        property: %s\n", prop)
-		}
+		items = append(items, esItem{env: s.Env, key: key, property: prop})
 	}
+	writeExternalSecret(&b, app, app+"-"+string(p.Target), app, items)
 	return snippet{"external-secret.yaml", b.String()}
 }
 
